@@ -1,0 +1,451 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Defaults for ManagerConfig fields left at zero.
+const (
+	// DefaultRefreshMargin is how long before expiry a token is refreshed,
+	// as the Athos documentation recommends.
+	DefaultRefreshMargin = 5 * time.Minute
+	// DefaultCheckInterval bounds how long the manager waits between two
+	// looks at the wall clock, so a refresh that fell due while the laptop
+	// slept happens this long after waking at the latest.
+	DefaultCheckInterval = 10 * time.Second
+	// DefaultRetryMin is the delay before the first retry after a failure.
+	DefaultRetryMin = 5 * time.Second
+	// DefaultRetryMax caps the exponential backoff between retries.
+	DefaultRetryMax = 5 * time.Minute
+)
+
+// ErrLegacyMode is returned by Token and Refresh while the profile uses
+// legacy Basic authentication, in which no token is fetched.
+var ErrLegacyMode = errors.New("legacy Basic authentication is on, so no token is fetched")
+
+// ErrNoProfile is returned by Token and Refresh before SetProfile was called.
+var ErrNoProfile = errors.New("no profile is active")
+
+// Fetcher obtains a new token for a set of credentials. *Client is the
+// production implementation.
+type Fetcher interface {
+	FetchToken(ctx context.Context, creds Credentials) (Token, error)
+}
+
+// ManagerConfig holds the dependencies and tuning of a Manager.
+type ManagerConfig struct {
+	Fetcher Fetcher
+	// Clock defaults to SystemClock.
+	Clock Clock
+	// Logger defaults to slog.Default.
+	Logger *slog.Logger
+	// RefreshMargin, CheckInterval, RetryMin and RetryMax default to the
+	// constants of the same name.
+	RefreshMargin time.Duration
+	CheckInterval time.Duration
+	RetryMin      time.Duration
+	RetryMax      time.Duration
+	// Jitter returns a factor in [0, 1) that spreads retry delays; it
+	// defaults to math/rand/v2.Float64.
+	Jitter func() float64
+}
+
+// Snapshot is a copy of a Manager's state at one moment. The tray renders
+// snapshots and never changes the manager's state directly.
+type Snapshot struct {
+	Profile string
+	// Legacy reports whether the profile uses legacy Basic authentication.
+	Legacy bool
+	// Token is the newest token, possibly expired; zero when none arrived.
+	Token Token
+	// Fetching reports whether a token request is under way.
+	Fetching bool
+	// Err is the last failure, nil after a success.
+	Err error
+	// Failures counts consecutive failed requests.
+	Failures int
+	// NextAttempt is the wall-clock time of the next automatic request,
+	// zero when none is scheduled (legacy mode, or credentials rejected).
+	NextAttempt time.Time
+}
+
+// Rejected reports whether the server rejected the credentials, after
+// which the manager stops retrying until the next explicit Refresh.
+func (s Snapshot) Rejected() bool {
+	return errors.Is(s.Err, ErrCredentialsRejected)
+}
+
+// Manager owns the access token of the active profile: it fetches it,
+// refreshes it before expiry, retries failures with backoff, and lets
+// concurrent callers share one request.
+type Manager struct {
+	fetcher Fetcher
+	clock   Clock
+	log     *slog.Logger
+	margin  time.Duration
+	check   time.Duration
+	retry   [2]time.Duration
+	jitter  func() float64
+
+	// changed receives a value, without blocking, after every state change.
+	changed chan struct{}
+	// wake interrupts Run's wait when the schedule changes.
+	wake chan struct{}
+	// onWait, when set by a test, is called each time Run is about to wait.
+	onWait func(wait time.Duration, busy bool)
+
+	mu sync.Mutex // guards every field below
+	// generation increases with each SetProfile, so that a request started
+	// for an earlier profile does not overwrite the current one's state.
+	generation uint64
+	profile    string
+	creds      Credentials
+	legacy     bool
+	token      Token
+	err        error
+	failures   int
+	next       time.Time
+	flight     *flight
+}
+
+// flight is one token request that several callers wait for.
+type flight struct {
+	done  chan struct{}
+	token Token
+	err   error
+	// joined counts the callers that waited for this request instead of
+	// starting their own; it is guarded by Manager.mu.
+	joined int
+}
+
+// NewManager returns a Manager with no profile. Call SetProfile, then Run.
+func NewManager(cfg ManagerConfig) *Manager {
+	m := &Manager{
+		fetcher: cfg.Fetcher,
+		clock:   cfg.Clock,
+		log:     cfg.Logger,
+		margin:  orDefault(cfg.RefreshMargin, DefaultRefreshMargin),
+		check:   orDefault(cfg.CheckInterval, DefaultCheckInterval),
+		retry:   [2]time.Duration{orDefault(cfg.RetryMin, DefaultRetryMin), orDefault(cfg.RetryMax, DefaultRetryMax)},
+		jitter:  cfg.Jitter,
+		changed: make(chan struct{}, 1),
+		wake:    make(chan struct{}, 1),
+	}
+	if m.clock == nil {
+		m.clock = SystemClock()
+	}
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	if m.jitter == nil {
+		m.jitter = rand.Float64
+	}
+	return m
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Changed returns a channel that receives a value after the state changed.
+// Several changes may be merged into one value, so read Snapshot after it.
+func (m *Manager) Changed() <-chan struct{} {
+	return m.changed
+}
+
+// SetProfile makes a profile active and drops the previous profile's token.
+// Unless legacy is true, the next Run iteration fetches a token for it.
+func (m *Manager) SetProfile(name string, creds Credentials, legacy bool) {
+	m.mu.Lock()
+	m.generation++
+	m.profile = name
+	m.creds = creds
+	m.legacy = legacy
+	m.token = Token{}
+	m.err = nil
+	m.failures = 0
+	m.next = time.Time{}
+	m.flight = nil
+	if !legacy {
+		m.next = m.clock.Now()
+	}
+	m.mu.Unlock()
+
+	m.log.Info("profile active", "profile", name, "legacy", legacy)
+	m.notify()
+	m.kick()
+}
+
+// SetLegacy switches legacy Basic authentication on or off for the active
+// profile. Switching it off schedules a token request unless the kept
+// token is still valid.
+func (m *Manager) SetLegacy(legacy bool) {
+	m.mu.Lock()
+	if m.legacy == legacy {
+		m.mu.Unlock()
+		return
+	}
+	m.legacy = legacy
+	m.err = nil
+	m.failures = 0
+	m.next = time.Time{}
+	if !legacy {
+		m.next = m.dueLocked(m.clock.Now())
+	}
+	profile := m.profile
+	m.mu.Unlock()
+
+	m.log.Info("legacy basic auth switched", "profile", profile, "legacy", legacy)
+	m.notify()
+	m.kick()
+}
+
+// dueLocked returns when the current token should be refreshed: now when
+// there is none, else the refresh margin before expiry. A token whose whole
+// lifetime is shorter than the margin is refreshed halfway instead, so that
+// a misconfigured server cannot cause a request loop.
+func (m *Manager) dueLocked(now time.Time) time.Time {
+	if !m.token.Valid(now) {
+		return now
+	}
+	if m.token.ExpiresIn <= m.margin {
+		return m.token.ReceivedAt.Add(m.token.ExpiresIn / 2)
+	}
+	return m.token.Expiry().Add(-m.margin)
+}
+
+// Snapshot returns a copy of the current state.
+func (m *Manager) Snapshot() Snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	return Snapshot{
+		Profile:     m.profile,
+		Legacy:      m.legacy,
+		Token:       m.token,
+		Fetching:    m.flight != nil,
+		Err:         m.err,
+		Failures:    m.failures,
+		NextAttempt: m.next,
+	}
+}
+
+// Token returns a valid access token. It returns the current token while it
+// has not expired, even inside the refresh margin, and otherwise waits for
+// a request that it shares with every other caller.
+func (m *Manager) Token(ctx context.Context) (Token, error) {
+	m.mu.Lock()
+	if err := m.usableLocked(); err != nil {
+		m.mu.Unlock()
+		return Token{}, err
+	}
+	if m.token.Valid(m.clock.Now()) {
+		tok := m.token
+		m.mu.Unlock()
+		return tok, nil
+	}
+	f := m.startLocked(ctx)
+	m.mu.Unlock()
+
+	return m.wait(ctx, f)
+}
+
+// Refresh requests a new token now, even if the current one is valid, and
+// clears a previous rejection of the credentials. If a request is already
+// under way, Refresh waits for that one instead of sending another. Because
+// the server caches tokens, the result is often the same token.
+func (m *Manager) Refresh(ctx context.Context) (Token, error) {
+	m.mu.Lock()
+	if err := m.usableLocked(); err != nil {
+		m.mu.Unlock()
+		return Token{}, err
+	}
+	f := m.startLocked(ctx)
+	m.mu.Unlock()
+
+	return m.wait(ctx, f)
+}
+
+func (m *Manager) usableLocked() error {
+	if m.profile == "" {
+		return ErrNoProfile
+	}
+	if m.legacy {
+		return ErrLegacyMode
+	}
+	return nil
+}
+
+func (m *Manager) wait(ctx context.Context, f *flight) (Token, error) {
+	select {
+	case <-f.done:
+		return f.token, f.err
+	case <-ctx.Done():
+		return Token{}, ctx.Err()
+	}
+}
+
+// startLocked returns the request under way, or starts one. The request
+// runs on its own goroutine with a context that outlives the caller's, so a
+// caller that gives up does not cancel it for the others.
+func (m *Manager) startLocked(ctx context.Context) *flight {
+	if m.flight != nil {
+		m.flight.joined++
+		return m.flight
+	}
+
+	f := &flight{done: make(chan struct{})}
+	m.flight = f
+	generation, creds, profile := m.generation, m.creds, m.profile
+	go m.fetch(context.WithoutCancel(ctx), f, generation, profile, creds)
+
+	m.notify()
+	return f
+}
+
+func (m *Manager) fetch(ctx context.Context, f *flight, generation uint64, profile string, creds Credentials) {
+	m.log.Info("token request started", "profile", profile)
+	tok, err := m.fetcher.FetchToken(ctx, creds)
+
+	m.mu.Lock()
+	current := m.generation == generation
+	if current {
+		m.flight = nil
+		m.recordLocked(profile, tok, err)
+	}
+	if err == nil || !m.token.Valid(m.clock.Now()) || !current {
+		f.token, f.err = tok, err
+	} else {
+		// The request failed but the kept token still works: callers get
+		// that token, and the failure stays visible in the snapshot.
+		f.token = m.token
+	}
+	m.mu.Unlock()
+
+	close(f.done)
+	m.notify()
+	m.kick()
+}
+
+// recordLocked stores the outcome of a request and schedules the next one.
+func (m *Manager) recordLocked(profile string, tok Token, err error) {
+	now := m.clock.Now()
+	if err == nil {
+		m.token = tok
+		m.err = nil
+		m.failures = 0
+		m.next = m.dueLocked(now)
+		m.log.Info("token received", "profile", profile,
+			"expires_in", tok.ExpiresIn.Round(time.Second), "refresh_at", m.next.Format(time.RFC3339))
+		return
+	}
+
+	m.err = err
+	m.failures++
+	if errors.Is(err, ErrCredentialsRejected) {
+		m.next = time.Time{}
+		m.log.Error("token request rejected; retries stopped until the credentials change or a manual refresh",
+			"profile", profile, "err", err)
+		return
+	}
+	if m.legacy {
+		m.next = time.Time{}
+		return
+	}
+
+	delay := m.backoff(err)
+	m.next = now.Add(delay)
+	m.log.Warn("token request failed; retrying", "profile", profile, "err", err,
+		"attempt", m.failures, "retry_in", delay.Round(time.Second), "token_valid", m.token.Valid(now))
+}
+
+// backoff returns the delay before the next retry: RetryMin doubled for each
+// consecutive failure, capped at RetryMax, then spread by up to ±20 percent.
+// A longer Retry-After from the server wins, within the same cap.
+func (m *Manager) backoff(err error) time.Duration {
+	delay := m.retry[0]
+	for i := 1; i < m.failures && delay < m.retry[1]; i++ {
+		delay *= 2
+	}
+	delay = min(delay, m.retry[1])
+
+	spread := 0.8 + 0.4*m.jitter()
+	delay = time.Duration(float64(delay) * spread)
+
+	var status *StatusError
+	if errors.As(err, &status) && status.RetryAfter > delay {
+		delay = min(status.RetryAfter, m.retry[1])
+	}
+	return delay
+}
+
+// Run refreshes the token whenever it falls due until ctx ends. It compares
+// the due time with the wall clock at least every CheckInterval, because
+// Go timers do not count time that a laptop spent asleep.
+func (m *Manager) Run(ctx context.Context) {
+	m.log.Info("token manager started")
+	defer m.log.Info("token manager stopped")
+
+	for {
+		m.mu.Lock()
+		now := m.clock.Now()
+		due := m.next
+		busy := m.flight != nil
+		m.mu.Unlock()
+
+		if !due.IsZero() && !now.Before(due) && !busy {
+			m.startScheduled(ctx)
+			continue
+		}
+
+		wait := m.check
+		if !due.IsZero() && !busy {
+			wait = min(wait, due.Sub(now))
+		}
+		if m.onWait != nil {
+			m.onWait(wait, busy)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-m.wake:
+		case <-m.clock.After(wait):
+		}
+	}
+}
+
+// startScheduled starts the request that Run found due, unless the state
+// changed since Run looked at it.
+func (m *Manager) startScheduled(ctx context.Context) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	now := m.clock.Now()
+	if m.next.IsZero() || now.Before(m.next) || m.flight != nil || m.usableLocked() != nil {
+		return
+	}
+	m.next = time.Time{}
+	m.startLocked(ctx)
+}
+
+func (m *Manager) notify() {
+	select {
+	case m.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (m *Manager) kick() {
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}

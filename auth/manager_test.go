@@ -1,0 +1,504 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is a Clock whose wall time and running time tests move by hand.
+// It serves one waiter: each After call replaces the previous timer, which
+// matches Run, the only caller.
+type fakeClock struct {
+	mu      sync.Mutex
+	wall    time.Time
+	running time.Duration
+	timerAt time.Duration
+	timer   chan time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{wall: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wall
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	ch := make(chan time.Time, 1)
+	if d <= 0 {
+		ch <- c.wall
+		c.timer = nil
+		return ch
+	}
+	c.timer = ch
+	c.timerAt = c.running + d
+	return ch
+}
+
+// Advance moves both clocks by d and reports whether the pending timer fired.
+func (c *fakeClock) Advance(d time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	c.wall = c.wall.Add(d)
+	c.running += d
+	if c.timer != nil && c.running >= c.timerAt {
+		c.timer <- c.wall
+		c.timer = nil
+		return true
+	}
+	return false
+}
+
+// Suspend moves only the wall clock, as a sleeping laptop does: Go timers
+// do not count the time spent suspended.
+func (c *fakeClock) Suspend(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wall = c.wall.Add(d)
+}
+
+// fakeFetcher hands each request to the test, which answers it on the
+// request's reply channel.
+type fakeFetcher struct {
+	requests chan fetchRequest
+	count    atomic.Int32
+}
+
+type fetchRequest struct {
+	creds Credentials
+	reply chan fetchReply
+}
+
+type fetchReply struct {
+	token Token
+	err   error
+}
+
+func (f *fakeFetcher) FetchToken(ctx context.Context, creds Credentials) (Token, error) {
+	f.count.Add(1)
+	req := fetchRequest{creds: creds, reply: make(chan fetchReply)}
+	f.requests <- req
+	r := <-req.reply
+	return r.token, r.err
+}
+
+type harness struct {
+	t       *testing.T
+	clock   *fakeClock
+	fetcher *fakeFetcher
+	m       *Manager
+	waits   chan time.Duration
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+
+	h := &harness{
+		t:       t,
+		clock:   newFakeClock(),
+		fetcher: &fakeFetcher{requests: make(chan fetchRequest)},
+		waits:   make(chan time.Duration),
+	}
+	h.m = NewManager(ManagerConfig{
+		Fetcher: h.fetcher,
+		Clock:   h.clock,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Jitter:  func() float64 { return 0.5 }, // a spread factor of exactly 1
+	})
+	h.m.onWait = func(wait time.Duration, busy bool) {
+		if !busy {
+			h.waits <- wait
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		cancel()
+		// Unblock Run if it is reporting a wait nobody reads.
+		for {
+			select {
+			case <-done:
+				return
+			case <-h.waits:
+			}
+		}
+	})
+	h.m.SetProfile("test", Credentials{ClientID: "client", ClientSecret: "secret"}, false)
+	go func() {
+		h.m.Run(ctx)
+		close(done)
+	}()
+	return h
+}
+
+// answer waits for the next token request and replies to it.
+func (h *harness) answer(tok Token, err error) {
+	h.t.Helper()
+	req := <-h.fetcher.requests
+	req.reply <- fetchReply{token: tok, err: err}
+}
+
+// settle returns the wait Run chose once no request is under way.
+func (h *harness) settle() time.Duration {
+	h.t.Helper()
+	return <-h.waits
+}
+
+// token returns a token received now that lives for lifetime.
+func (h *harness) token(value string, lifetime time.Duration) Token {
+	return Token{AccessToken: value, ExpiresIn: lifetime, ReceivedAt: h.clock.Now()}
+}
+
+// advance moves time and, if Run's timer fired, waits until Run waits again.
+func (h *harness) advance(d time.Duration) {
+	h.t.Helper()
+	if h.clock.Advance(d) {
+		h.settleOrRequest()
+	}
+}
+
+// settleOrRequest waits until Run waits again or a request is sent; in the
+// second case the request stays pending for the test to answer.
+func (h *harness) settleOrRequest() {
+	h.t.Helper()
+	select {
+	case <-h.waits:
+	case req := <-h.fetcher.requests:
+		go func() { h.fetcher.requests <- req }()
+	}
+}
+
+func TestManagerRefreshesFiveMinutesBeforeExpiry(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("first", 12*time.Hour), nil)
+	h.settle()
+
+	snap := h.m.Snapshot()
+	wantNext := snap.Token.Expiry().Add(-5 * time.Minute)
+	if !snap.NextAttempt.Equal(wantNext) {
+		t.Fatalf("NextAttempt = %v, want %v", snap.NextAttempt, wantNext)
+	}
+
+	h.advance(12*time.Hour - 5*time.Minute - time.Second)
+	if got := h.fetcher.count.Load(); got != 1 {
+		t.Fatalf("requests one second before the refresh time = %d, want 1", got)
+	}
+
+	h.clock.Advance(time.Second)
+	h.answer(h.token("second", 12*time.Hour), nil)
+	h.settle()
+	if got := h.m.Snapshot().Token.AccessToken; got != "second" {
+		t.Errorf("token after refresh = %q, want %q", got, "second")
+	}
+	if got := h.fetcher.count.Load(); got != 2 {
+		t.Errorf("requests = %d, want 2", got)
+	}
+}
+
+func TestManagerTokenWithTwentyMinutesLeft(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("cached", 20*time.Minute), nil)
+	h.settle()
+
+	received := h.clock.Now()
+	want := received.Add(15 * time.Minute)
+	if got := h.m.Snapshot().NextAttempt; !got.Equal(want) {
+		t.Fatalf("NextAttempt = %v, want %v (received + 20m - 5m)", got, want)
+	}
+
+	h.advance(15*time.Minute - time.Second)
+	if got := h.fetcher.count.Load(); got != 1 {
+		t.Fatalf("requests before the refresh time = %d, want 1", got)
+	}
+	h.clock.Advance(time.Second)
+	h.answer(h.token("fresh", 12*time.Hour), nil)
+	h.settle()
+	if got := h.m.Snapshot().Token.AccessToken; got != "fresh" {
+		t.Errorf("token = %q, want %q", got, "fresh")
+	}
+}
+
+func TestManagerTokenShorterThanMargin(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("short", 4*time.Minute), nil)
+	h.settle()
+
+	want := h.clock.Now().Add(2 * time.Minute)
+	if got := h.m.Snapshot().NextAttempt; !got.Equal(want) {
+		t.Errorf("NextAttempt = %v, want %v (halfway through a lifetime under the margin)", got, want)
+	}
+}
+
+func TestManagerWakeFromSleepPastRefreshTime(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("before-sleep", 12*time.Hour), nil)
+	wait := h.settle()
+	if wait > DefaultCheckInterval {
+		t.Fatalf("Run waits %v between wall-clock checks, want at most %v", wait, DefaultCheckInterval)
+	}
+
+	// The laptop sleeps through the refresh time and past expiry. Running
+	// time stands still, so only the next wall-clock check can notice.
+	h.clock.Suspend(13 * time.Hour)
+	if got := h.fetcher.count.Load(); got != 1 {
+		t.Fatalf("requests during sleep = %d, want 1", got)
+	}
+
+	if !h.clock.Advance(DefaultCheckInterval) {
+		t.Fatalf("Run's timer did not fire %v after waking", DefaultCheckInterval)
+	}
+	h.answer(h.token("after-wake", 12*time.Hour), nil)
+	h.settle()
+
+	if got := h.m.Snapshot().Token.AccessToken; got != "after-wake" {
+		t.Errorf("token after waking = %q, want %q", got, "after-wake")
+	}
+}
+
+func TestManagerRetriesWithCappedBackoff(t *testing.T) {
+	h := newHarness(t)
+	h.m.mu.Lock()
+	h.m.retry[1] = time.Minute // so that the cap is reached before the kept token expires
+	h.m.mu.Unlock()
+	h.answer(h.token("kept", 12*time.Hour), nil)
+	h.settle()
+	h.advance(12*time.Hour - 5*time.Minute)
+
+	serverDown := fmt.Errorf("fetch token: %w", &StatusError{StatusCode: 503})
+	wantDelays := []time.Duration{
+		5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second,
+		time.Minute, time.Minute,
+	}
+	for i, want := range wantDelays {
+		h.answer(Token{}, serverDown)
+		h.settle()
+
+		snap := h.m.Snapshot()
+		if got := snap.NextAttempt.Sub(h.clock.Now()); got != want {
+			t.Fatalf("delay after failure %d = %v, want %v", i+1, got, want)
+		}
+		if snap.Failures != i+1 {
+			t.Errorf("Failures = %d, want %d", snap.Failures, i+1)
+		}
+		if !errors.Is(snap.Err, ErrServer) {
+			t.Errorf("Err = %v, want ErrServer", snap.Err)
+		}
+		if got := snap.Token.AccessToken; got != "kept" {
+			t.Fatalf("token after a failed refresh = %q, want the kept token", got)
+		}
+		if !h.clock.Advance(want) {
+			t.Fatalf("Run's timer did not fire %v after failure %d", want, i+1)
+		}
+	}
+
+	tok, err := h.m.Token(context.Background())
+	if err != nil || tok.AccessToken != "kept" {
+		t.Errorf("Token() while retrying = %q, %v; want the kept token", tok.AccessToken, err)
+	}
+
+	h.answer(h.token("recovered", 12*time.Hour), nil)
+	h.settle()
+	snap := h.m.Snapshot()
+	if snap.Err != nil || snap.Failures != 0 {
+		t.Errorf("after recovery Err = %v, Failures = %d; want nil, 0", snap.Err, snap.Failures)
+	}
+}
+
+func TestManagerBackoffJitterAndRetryAfter(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int
+		jitter   float64
+		err      error
+		want     time.Duration
+	}{
+		{"first low jitter", 1, 0, errors.New("x"), 4 * time.Second},
+		{"first high jitter", 1, 0.75, errors.New("x"), 5500 * time.Millisecond},
+		{"capped", 20, 0.5, errors.New("x"), 5 * time.Minute},
+		{"retry after wins", 1, 0.5, &StatusError{StatusCode: 429, RetryAfter: time.Minute}, time.Minute},
+		{"retry after capped", 1, 0.5, &StatusError{StatusCode: 429, RetryAfter: time.Hour}, 5 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewManager(ManagerConfig{Jitter: func() float64 { return tt.jitter }})
+			m.failures = tt.failures
+			if got := m.backoff(tt.err); got != tt.want {
+				t.Errorf("backoff = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestManagerStopsAfterRejection(t *testing.T) {
+	h := newHarness(t)
+	rejected := fmt.Errorf("fetch token: %w", &StatusError{StatusCode: 401})
+	h.answer(Token{}, rejected)
+	h.settle()
+
+	snap := h.m.Snapshot()
+	if !snap.Rejected() {
+		t.Fatalf("Rejected() = false after 401, Err = %v", snap.Err)
+	}
+	if !snap.NextAttempt.IsZero() {
+		t.Errorf("NextAttempt = %v after rejection, want none", snap.NextAttempt)
+	}
+
+	for range 10 {
+		h.advance(time.Hour)
+	}
+	if got := h.fetcher.count.Load(); got != 1 {
+		t.Fatalf("requests ten hours after rejection = %d, want 1", got)
+	}
+
+	go h.answer(h.token("fixed", 12*time.Hour), nil)
+	tok, err := h.m.Refresh(context.Background())
+	if err != nil || tok.AccessToken != "fixed" {
+		t.Fatalf("Refresh after rejection = %q, %v; want the new token", tok.AccessToken, err)
+	}
+	if h.m.Snapshot().Rejected() {
+		t.Errorf("Rejected() still true after a successful refresh")
+	}
+}
+
+func TestManagerLegacyModeFetchesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("bearer", 12*time.Hour), nil)
+	h.settle()
+
+	h.m.SetLegacy(true)
+	h.settle()
+	if _, err := h.m.Token(context.Background()); !errors.Is(err, ErrLegacyMode) {
+		t.Errorf("Token() in legacy mode error = %v, want ErrLegacyMode", err)
+	}
+	for range 20 {
+		h.advance(time.Hour)
+	}
+	if got := h.fetcher.count.Load(); got != 1 {
+		t.Fatalf("requests in legacy mode = %d, want 1 (from before it was on)", got)
+	}
+
+	h.m.SetLegacy(false)
+	h.answer(h.token("back", 12*time.Hour), nil)
+	h.settle()
+	if got := h.m.Snapshot().Token.AccessToken; got != "back" {
+		t.Errorf("token after legacy mode off = %q, want %q", got, "back")
+	}
+}
+
+func TestManagerDiscardsResultOfPreviousProfile(t *testing.T) {
+	h := newHarness(t)
+	req := <-h.fetcher.requests
+
+	h.m.SetProfile("other", Credentials{ClientID: "other", ClientSecret: "s"}, false)
+	req.reply <- fetchReply{token: h.token("for-test", 12*time.Hour)}
+
+	next := <-h.fetcher.requests
+	if next.creds.ClientID != "other" {
+		t.Fatalf("request after profile switch used client %q, want %q", next.creds.ClientID, "other")
+	}
+	next.reply <- fetchReply{token: h.token("for-other", 12*time.Hour)}
+	h.settle()
+
+	snap := h.m.Snapshot()
+	if snap.Profile != "other" || snap.Token.AccessToken != "for-other" {
+		t.Errorf("snapshot = %q/%q, want other/for-other", snap.Profile, snap.Token.AccessToken)
+	}
+}
+
+func TestManagerConcurrentCallersShareOneRequest(t *testing.T) {
+	var requests atomic.Int32
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		arrived <- struct{}{}
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"accessToken":"eyShared","expiresIn":43200,"scope":"read:corp"}`)
+	}))
+	defer srv.Close()
+
+	m := NewManager(ManagerConfig{
+		Fetcher: &Client{APIURL: srv.URL},
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	m.SetProfile("shared", Credentials{ClientID: "client", ClientSecret: "secret"}, false)
+
+	const callers = 20
+	results := make(chan string, callers)
+	call := func(i int) {
+		var tok Token
+		var err error
+		if i%2 == 0 {
+			tok, err = m.Refresh(context.Background())
+		} else {
+			tok, err = m.Token(context.Background())
+		}
+		if err != nil {
+			results <- "error: " + err.Error()
+			return
+		}
+		results <- tok.AccessToken
+	}
+
+	var wg sync.WaitGroup
+	wg.Add(callers)
+	go func() { defer wg.Done(); call(0) }()
+	<-arrived
+	for i := 1; i < callers; i++ {
+		go func() { defer wg.Done(); call(i) }()
+	}
+	for joined := 0; joined < callers-1; {
+		runtime.Gosched()
+		m.mu.Lock()
+		joined = m.flight.joined
+		m.mu.Unlock()
+	}
+	close(release)
+	wg.Wait()
+	close(results)
+
+	for got := range results {
+		if got != "eyShared" {
+			t.Errorf("caller got %q, want %q", got, "eyShared")
+		}
+	}
+	if got := requests.Load(); got != 1 {
+		t.Errorf("HTTP requests = %d, want 1 for %d concurrent callers", got, callers)
+	}
+}
+
+func TestManagerCallerCancelKeepsRequest(t *testing.T) {
+	h := newHarness(t)
+	req := <-h.fetcher.requests
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := h.m.Token(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Token() with cancelled context error = %v, want context.Canceled", err)
+	}
+
+	req.reply <- fetchReply{token: h.token("still-arrives", 12*time.Hour)}
+	h.settle()
+	if got := h.m.Snapshot().Token.AccessToken; got != "still-arrives" {
+		t.Errorf("token = %q, want the shared request's result", got)
+	}
+}
