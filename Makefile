@@ -1,0 +1,52 @@
+# Athos Token Tray. 'make run' starts the tray, 'make test' runs every test.
+# Both install the Debian packages they need first (scripts/install-deps.sh).
+
+BIN     := bin/athos-tray
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/athos-tray/athos-tray/cli.Version=$(VERSION)
+
+# Fyne logs an error when LANG is C.
+export LANG := en_US.UTF-8
+
+.PHONY: all build run test unit e2e vet bench clean deps-build deps-run deps-test
+
+all: build
+
+deps-build deps-run deps-test: deps-%:
+	@scripts/install-deps.sh $*
+
+build: deps-build
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+# Runs the tray for the active profile, or on the built-in sandbox while no
+# profile is configured.
+run: deps-run build
+	@if [ -n "$$($(BIN) profile list 2>/dev/null)" ]; then \
+		echo "Starting the tray for the active profile ($(BIN) profile list shows them)."; \
+		exec $(BIN) tray; \
+	else \
+		echo "No profile configured: starting the tray on the built-in sandbox."; \
+		echo "Add a real profile with: $(BIN) profile add NAME --client-id ID"; \
+		exec $(BIN) tray --sandbox; \
+	fi
+
+test: deps-test vet unit e2e
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# The end-to-end tests run the real binary in a private desktop session:
+# Xvfb, a D-Bus session bus and an unlocked gnome-keyring.
+e2e:
+	scripts/desktop-session.sh $(GO) test -tags e2e -count=1 -v ./e2e
+
+bench: deps-test build
+	scripts/bench.sh
+
+clean:
+	rm -rf bin

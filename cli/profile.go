@@ -1,0 +1,278 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/athos-tray/athos-tray/auth"
+)
+
+// errNoProfile means no profile is configured or none is active.
+var errNoProfile = errors.New("no active profile")
+
+// maxSecretLength bounds the secret read from standard input.
+const maxSecretLength = 4096
+
+func runProfile(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 {
+		return usagef("profile: missing subcommand; use add, list, use or remove")
+	}
+	switch args[0] {
+	case "add":
+		return runProfileAdd(ctx, args[1:], env)
+	case "list":
+		return runProfileList(args[1:], env)
+	case "use":
+		return runProfileUse(args[1:], env)
+	case "remove":
+		return runProfileRemove(args[1:], env)
+	case "-h", "--help", "-help":
+		fmt.Fprint(env.Stdout, mainUsage)
+		return nil
+	}
+	return usagef("profile: unknown subcommand %q; use add, list, use or remove", args[0])
+}
+
+const profileAddUsage = `Usage: athos-tray profile add NAME --client-id ID [--api-url URL] [--legacy] [--no-verify]
+
+Adds profile NAME, or changes it when it exists. The client secret is read
+from standard input (one line), or prompted for without echo on a terminal,
+and stored in the operating system's keyring; it is never accepted as an
+argument. Before saving, the credentials are checked by requesting a token;
+nothing is saved when the server rejects them.
+
+Example:
+  printf '%s\n' "$SECRET" | athos-tray profile add production --client-id my-client
+
+Options:
+`
+
+func runProfileAdd(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet(env, "profile add", profileAddUsage)
+	clientID := fs.String("client-id", "", "client id of the Athos organisation (required)")
+	apiURL := fs.String("api-url", "", "API base URL (default "+auth.DefaultAPIURL+")")
+	legacy := fs.Bool("legacy", false, "use legacy Basic authentication instead of a token")
+	noVerify := fs.Bool("no-verify", false, "save without requesting a token first")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		return usagef("profile add: expected one profile NAME, got %d arguments", len(positional))
+	}
+
+	profile := auth.Profile{Name: positional[0], ClientID: *clientID, APIURL: *apiURL, Legacy: *legacy}
+	if *clientID == "" {
+		return usagef("profile add: missing --client-id; pass the client id of the Athos organisation")
+	}
+	if profile.APIURL != "" {
+		u, err := auth.ValidateAPIURL(profile.APIURL)
+		if err != nil {
+			return err
+		}
+		profile.APIURL = u.String()
+	}
+	if err := auth.ValidateProfile(profile); err != nil {
+		return err
+	}
+
+	secret, err := readSecret(env, profile.Name)
+	if err != nil {
+		return err
+	}
+	if err := auth.ValidateSecret(secret); err != nil {
+		return err
+	}
+
+	if !*noVerify {
+		client := &auth.Client{APIURL: profile.BaseURL()}
+		_, err := client.FetchToken(ctx, auth.Credentials{ClientID: profile.ClientID, ClientSecret: secret})
+		if err != nil {
+			return fmt.Errorf("check credentials of profile %q: %w; nothing was saved "+
+				"(use --no-verify to save without the check)", profile.Name, err)
+		}
+	}
+
+	return saveProfile(env, profile, secret)
+}
+
+// saveProfile stores the secret, then the profile. When the profile file
+// cannot be written, the keyring entry is put back as it was.
+func saveProfile(env Env, profile auth.Profile, secret string) error {
+	previous, previousErr := env.Secrets.Get(profile.Name)
+	if err := env.Secrets.Set(profile.Name, secret); err != nil {
+		return err
+	}
+
+	_, err := env.Store.Update(func(c *auth.Config) error {
+		c.Put(profile)
+		return nil
+	})
+	if err != nil {
+		var restoreErr error
+		if previousErr == nil {
+			restoreErr = env.Secrets.Set(profile.Name, previous)
+		} else {
+			restoreErr = env.Secrets.Delete(profile.Name)
+		}
+		if restoreErr != nil {
+			return fmt.Errorf("%w (restoring the keyring entry also failed: %v)", err, restoreErr)
+		}
+		return err
+	}
+
+	fmt.Fprintf(env.Stdout, "Saved profile %q (client id %q).\n", profile.Name, profile.ClientID)
+	return nil
+}
+
+// readSecret reads one line from standard input, prompting without echo
+// when it is a terminal.
+func readSecret(env Env, profile string) (string, error) {
+	if f, ok := env.Stdin.(*os.File); ok && isTerminal(f) {
+		fmt.Fprintf(env.Stderr, "Client secret for profile %q: ", profile)
+		secret, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("read client secret from the terminal: %w", err)
+		}
+		return string(secret), nil
+	}
+
+	reader := bufio.NewReaderSize(io.LimitReader(env.Stdin, maxSecretLength+2), maxSecretLength+2)
+	line, err := reader.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read client secret from standard input: %w", err)
+	}
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if line == "" {
+		return "", usagef("profile add: no client secret on standard input; " +
+			"pipe it in, for example: printf '%%s\\n' \"$SECRET\" | athos-tray profile add NAME --client-id ID")
+	}
+	if len(line) > maxSecretLength {
+		return "", usagef("profile add: client secret on standard input is longer than %d bytes", maxSecretLength)
+	}
+	return line, nil
+}
+
+func runProfileList(args []string, env Env) error {
+	fs := newFlagSet(env, "profile list", "Usage: athos-tray profile list\n\nLists profiles; * marks the active one.\n")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 0 {
+		return usagef("profile list: takes no arguments")
+	}
+
+	config, err := env.Store.Load()
+	if err != nil {
+		return err
+	}
+	if len(config.Profiles) == 0 {
+		fmt.Fprintln(env.Stderr, "No profiles. Add one with: athos-tray profile add NAME --client-id ID")
+		return nil
+	}
+	active, _ := config.ActiveProfile()
+	for _, p := range config.Profiles {
+		marker := " "
+		if p.Name == active.Name {
+			marker = "*"
+		}
+		mode := "token"
+		if p.Legacy {
+			mode = "legacy Basic"
+		}
+		fmt.Fprintf(env.Stdout, "%s %s\tclient id %s\t%s\t%s\n", marker, p.Name, p.ClientID, p.BaseURL(), mode)
+	}
+	return nil
+}
+
+func runProfileUse(args []string, env Env) error {
+	fs := newFlagSet(env, "profile use", "Usage: athos-tray profile use NAME\n\nMakes NAME the active profile.\n")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		return usagef("profile use: expected one profile NAME")
+	}
+
+	name := positional[0]
+	_, err = env.Store.Update(func(c *auth.Config) error {
+		if _, ok := c.Find(name); !ok {
+			return fmt.Errorf("use profile %q: %w; run 'athos-tray profile list' for the names", name, auth.ErrProfileNotFound)
+		}
+		c.Active = name
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Active profile: %s\n", name)
+	return nil
+}
+
+func runProfileRemove(args []string, env Env) error {
+	fs := newFlagSet(env, "profile remove",
+		"Usage: athos-tray profile remove NAME\n\nRemoves profile NAME and its client secret from the keyring.\n")
+	positional, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		return usagef("profile remove: expected one profile NAME")
+	}
+
+	name := positional[0]
+	config, err := env.Store.Load()
+	if err != nil {
+		return err
+	}
+	if _, ok := config.Find(name); !ok {
+		return fmt.Errorf("remove profile %q: %w; run 'athos-tray profile list' for the names", name, auth.ErrProfileNotFound)
+	}
+	if err := env.Secrets.Delete(name); err != nil {
+		return fmt.Errorf("%w; the profile was kept", err)
+	}
+	_, err = env.Store.Update(func(c *auth.Config) error { return c.Remove(name) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Removed profile %q and its keyring entry.\n", name)
+	return nil
+}
+
+// loadProfile returns the named profile, or the active one when name is
+// empty, with its credentials from the keyring.
+func loadProfile(env Env, name string) (auth.Profile, auth.Credentials, error) {
+	config, err := env.Store.Load()
+	if err != nil {
+		return auth.Profile{}, auth.Credentials{}, err
+	}
+
+	var profile auth.Profile
+	var ok bool
+	if name == "" {
+		profile, ok = config.ActiveProfile()
+		if !ok {
+			return auth.Profile{}, auth.Credentials{}, fmt.Errorf("%w: add one with 'athos-tray profile add NAME "+
+				"--client-id ID', or choose one with 'athos-tray profile use NAME'", errNoProfile)
+		}
+	} else if profile, ok = config.Find(name); !ok {
+		return auth.Profile{}, auth.Credentials{}, fmt.Errorf("profile %q: %w; run 'athos-tray profile list' for the names",
+			name, auth.ErrProfileNotFound)
+	}
+
+	secret, err := env.Secrets.Get(profile.Name)
+	if err != nil {
+		return auth.Profile{}, auth.Credentials{}, err
+	}
+	return profile, auth.Credentials{ClientID: profile.ClientID, ClientSecret: secret}, nil
+}

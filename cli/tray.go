@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/athos-tray/athos-tray/auth"
+	"github.com/athos-tray/athos-tray/auth/emulator"
+	"github.com/athos-tray/athos-tray/ui"
+)
+
+// Demo credentials that the sandbox emulator accepts. They are the example
+// of the Athos documentation, not a real secret.
+const (
+	sandboxClientID = "client"
+	sandboxSecret   = "secret"
+)
+
+const trayUsage = `Usage: athos-tray [tray] [--sandbox [--sandbox-lifetime DURATION]]
+
+Runs the system tray for the active profile. With --sandbox it runs against
+the built-in emulator of the Athos API on 127.0.0.1 with demo credentials
+instead, and touches neither the profile file nor the keyring.
+
+Options:
+`
+
+func runTray(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet(env, "tray", trayUsage)
+	sandbox := fs.Bool("sandbox", false, "use the built-in emulator with demo credentials")
+	lifetime := fs.Duration("sandbox-lifetime", 12*time.Hour,
+		"lifetime of sandbox tokens, for example 6m to watch a refresh (with --sandbox)")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	logger := newLogger(env.Stderr)
+	opts := ui.Options{
+		Store:      env.Store,
+		Secrets:    env.Secrets,
+		Logger:     logger,
+		OpenWindow: openWindow,
+	}
+	if *sandbox {
+		emu := emulator.New(emulator.Config{ClientID: sandboxClientID, ClientSecret: sandboxSecret, Lifetime: *lifetime})
+		baseURL, err := emu.Start("127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("start the sandbox emulator: %w", err)
+		}
+		defer emu.Close()
+		logger.Info("sandbox emulator started", "url", baseURL, "token_lifetime", *lifetime)
+		opts.Sandbox = &ui.SandboxProfile{
+			Profile: auth.Profile{Name: "Sandbox", ClientID: sandboxClientID, APIURL: baseURL},
+			Secret:  sandboxSecret,
+		}
+	}
+	return ui.Run(ctx, opts)
+}
+
+// openWindow runs this program again as a window process and waits for it.
+// The child reads profiles and secrets itself, so no secret crosses the
+// process boundary.
+func openWindow(name string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find this program to open the %s window: %w", name, err)
+	}
+	cmd := exec.Command(self, "window", name)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s window: %w", name, err)
+	}
+	return nil
+}
+
+const emulatorUsage = `Usage: athos-tray emulator [--listen ADDR] [--lifetime D] [--cache-threshold D] [--fail MODE]
+
+Serves the built-in emulator of the Athos token endpoint on a loopback
+address, for trying the tray and the command line without the real API.
+It accepts client id "client" with secret "secret", and serves
+POST /corp/auth/m2m and the protected endpoint GET /corp/me.
+
+Example:
+  athos-tray emulator --listen 127.0.0.1:8787 &
+  printf 'secret\n' | athos-tray profile add demo --client-id client --api-url http://127.0.0.1:8787
+
+Options:
+`
+
+func runEmulator(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet(env, "emulator", emulatorUsage)
+	listen := fs.String("listen", "127.0.0.1:8787", "loopback address and port to listen on")
+	lifetime := fs.Duration("lifetime", 12*time.Hour, "lifetime of a new token")
+	threshold := fs.Duration("cache-threshold", 30*time.Minute,
+		"the same token is returned while at least this much of its lifetime remains")
+	failName := fs.String("fail", "none",
+		"failure mode of the token endpoint: none, reject, server-error, rate-limit, malformed, oversized, hang or drop")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	failure, err := emulator.ParseFailure(*failName)
+	if err != nil {
+		return usagef("emulator: %v", err)
+	}
+
+	emu := emulator.New(emulator.Config{
+		ClientID:       sandboxClientID,
+		ClientSecret:   sandboxSecret,
+		Lifetime:       *lifetime,
+		CacheThreshold: *threshold,
+	})
+	emu.SetFailure(failure)
+	baseURL, err := emu.Start(*listen)
+	if err != nil {
+		return usagef("emulator: %v", err)
+	}
+	defer emu.Close()
+	fmt.Fprintf(env.Stdout, "Emulator listening on %s (client id %q, secret %q). Stop it with Ctrl+C.\n",
+		baseURL, sandboxClientID, sandboxSecret)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return nil
+}

@@ -1,0 +1,15 @@
+// Command athos-tray keeps an Athos API access token ready in the system
+// tray and on the command line.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/athos-tray/athos-tray/cli"
+)
+
+func main() {
+	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	os.Exit(cli.Main(context.Background(), os.Args[1:], env))
+}

@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/athos-tray/athos-tray/auth"
+)
+
+// errConfigUnreadable marks a profile file that could not be read.
+var errConfigUnreadable = errors.New("profile file unreadable")
+
+// loadResult is the active profile as read from the profile file and the
+// keyring.
+type loadResult struct {
+	config  auth.Config
+	profile auth.Profile
+	creds   auth.Credentials
+	err     error
+}
+
+// reload reads the profile file and the active profile's secret off the
+// event loop, because a locked keyring can block for minutes.
+func (t *tray) reload() {
+	t.loadSeq++
+	seq := t.loadSeq
+	t.configStat = statFile(t.opts.Store.Path)
+
+	go func() {
+		result := t.loadActive()
+		t.events <- func(t *tray) {
+			if seq == t.loadSeq {
+				t.applyLoad(result)
+			}
+		}
+	}()
+}
+
+func (t *tray) loadActive() loadResult {
+	if sb := t.opts.Sandbox; sb != nil {
+		return loadResult{
+			config:  auth.Config{Active: sb.Profile.Name, Profiles: []auth.Profile{sb.Profile}},
+			profile: sb.Profile,
+			creds:   auth.Credentials{ClientID: sb.Profile.ClientID, ClientSecret: sb.Secret},
+		}
+	}
+
+	config, err := t.opts.Store.Load()
+	if err != nil {
+		return loadResult{err: fmt.Errorf("%w: %w", errConfigUnreadable, err)}
+	}
+	profile, ok := config.ActiveProfile()
+	if !ok {
+		return loadResult{config: config}
+	}
+	secret, err := t.opts.Secrets.Get(profile.Name)
+	if err != nil {
+		return loadResult{config: config, profile: profile, err: err}
+	}
+	return loadResult{
+		config:  config,
+		profile: profile,
+		creds:   auth.Credentials{ClientID: profile.ClientID, ClientSecret: secret},
+	}
+}
+
+// applyLoad hands a loaded profile to the manager. A failed load never
+// drops credentials that still work for the same profile, so a locked
+// keyring or a broken profile file leaves a valid token in place.
+func (t *tray) applyLoad(r loadResult) {
+	if r.err == nil || r.profile.Name != "" {
+		t.updateProfileMenu(r.config)
+	}
+
+	sameProfile := t.loaded && r.profile.Name == t.profile.Name
+	switch {
+	case r.err != nil && (sameProfile || (t.loaded && r.profile.Name == "")):
+		t.log.Error("reload profile failed; keeping the loaded credentials", "profile", t.profile.Name, "err", r.err)
+		t.showFlash("Reload failed: " + Describe(r.err))
+		return
+	case r.err != nil:
+		t.log.Error("load profile failed", "profile", r.profile.Name, "err", r.err)
+		t.profile, t.creds, t.loaded, t.loadErr = r.profile, auth.Credentials{}, false, r.err
+		return
+	case r.profile.Name == "":
+		t.log.Warn("no profile configured; add one with 'athos-tray profile add'", "config", t.opts.Store.Path)
+		t.profile, t.creds, t.loaded, t.loadErr = auth.Profile{}, auth.Credentials{}, false, nil
+		return
+	}
+
+	t.loadErr = nil
+	changed := !sameProfile ||
+		r.profile.ClientID != t.profile.ClientID ||
+		r.profile.BaseURL() != t.profile.BaseURL() ||
+		r.creds != t.creds
+	if changed {
+		t.profile, t.creds, t.loaded = r.profile, r.creds, true
+		apiURL := r.profile.BaseURL()
+		t.apiURL.Store(&apiURL)
+		t.manager.SetProfile(r.profile.Name, r.creds, r.profile.Legacy)
+		return
+	}
+	if r.profile.Legacy != t.profile.Legacy {
+		t.applyLegacy(r.profile.Legacy)
+	}
+}
+
+// updateProfileMenu rebuilds the profile submenu when the list of profiles
+// or the active one changed. Rebuilding gives the items new D-Bus ids, so
+// it is kept to these moments.
+func (t *tray) updateProfileMenu(config auth.Config) {
+	active, _ := config.ActiveProfile()
+	names := []string{"\x00" + active.Name}
+	for _, p := range config.Profiles {
+		names = append(names, p.Name)
+	}
+	if slices.Equal(names, t.profileSet) {
+		return
+	}
+	t.profileSet = names
+
+	for _, item := range t.profileItems {
+		item.Remove()
+	}
+	t.profileItems = nil
+	if t.opts.Sandbox != nil || len(config.Profiles) == 0 {
+		t.items.profile.Disable()
+		return
+	}
+
+	t.items.profile.Enable()
+	for _, p := range config.Profiles {
+		item := t.items.profile.AddSubMenuItemCheckbox(p.Name, "Make "+p.Name+" the active profile", p.Name == active.Name)
+		name := p.Name
+		t.forward(item, func(t *tray) { t.useProfile(name) })
+		t.profileItems = append(t.profileItems, item)
+	}
+}
+
+// useProfile makes name the active profile in the profile file; the
+// reload that follows hands it to the manager.
+func (t *tray) useProfile(name string) {
+	if name == t.profile.Name && t.loaded {
+		return
+	}
+	go func() {
+		_, err := t.opts.Store.Update(func(c *auth.Config) error {
+			if _, ok := c.Find(name); !ok {
+				return fmt.Errorf("switch to profile %q: %w", name, auth.ErrProfileNotFound)
+			}
+			c.Active = name
+			return nil
+		})
+		t.events <- func(t *tray) {
+			if err != nil {
+				t.log.Error("switch profile failed", "profile", name, "err", err)
+				t.showFlash("Switch failed: " + Describe(err))
+				return
+			}
+			t.log.Info("profile switched", "profile", name)
+			t.reload()
+		}
+	}()
+}
+
+// editProfiles opens the profile window in its own process and reloads
+// the profiles when it closes.
+func (t *tray) editProfiles() {
+	if t.windowOpen {
+		return
+	}
+	t.windowOpen = true
+	go func() {
+		err := t.opts.OpenWindow("profiles")
+		t.events <- func(t *tray) {
+			t.windowOpen = false
+			if err != nil {
+				t.log.Error("profile window failed", "err", err)
+				t.showFlash("Profile window failed: see log")
+			}
+			t.reload()
+		}
+	}()
+}

@@ -1,0 +1,446 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/systray"
+
+	"github.com/athos-tray/athos-tray/assets"
+	"github.com/athos-tray/athos-tray/auth"
+)
+
+const (
+	// renderInterval is how often the tray recomputes its labels. Items are
+	// only updated when their text changes.
+	renderInterval = time.Second
+	// configCheckInterval is how often the tray looks for changes that the
+	// command line made to the profile file.
+	configCheckInterval = 2 * time.Second
+	// flashDuration is how long a copy or refresh result replaces the
+	// status line.
+	flashDuration = 3 * time.Second
+	// requestTimeout bounds a token request started from the menu.
+	requestTimeout = 30 * time.Second
+)
+
+// SandboxProfile is a profile that exists only for one run of the tray,
+// with its secret in memory instead of the keyring.
+type SandboxProfile struct {
+	Profile auth.Profile
+	Secret  string
+}
+
+// Options configure the tray.
+type Options struct {
+	Store   auth.ConfigStore
+	Secrets auth.SecretStore
+	// Sandbox, when set, replaces the configured profiles.
+	Sandbox   *SandboxProfile
+	Clipboard Clipboard
+	Logger    *slog.Logger
+	// OpenWindow, when set, starts a window process, such as the profile
+	// editor, and returns once it has ended.
+	OpenWindow func(name string) error
+}
+
+// Run shows the tray and blocks until Quit is chosen or ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Clipboard == nil {
+		opts.Clipboard = SystemClipboard()
+	}
+	if err := checkTrayHost(opts.Logger); err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	t := newTray(ctx, opts)
+	go func() {
+		<-ctx.Done()
+		systray.Quit()
+	}()
+	systray.Run(t.start, func() {
+		opts.Logger.Info("tray stopped")
+		cancel()
+	})
+	return nil
+}
+
+// tray is the state of the running tray. Only its event loop goroutine
+// touches the fields below events; other goroutines send it events.
+type tray struct {
+	ctx     context.Context
+	opts    Options
+	log     *slog.Logger
+	manager *auth.Manager
+	margin  time.Duration
+	events  chan event
+	// apiURL is the loaded profile's API base URL, read by fetch on the
+	// manager's goroutines.
+	apiURL atomic.Pointer[string]
+
+	// windowOpen reports whether a window process started from the menu
+	// is still running.
+	windowOpen bool
+
+	items      menuItems
+	profileSet []string
+	// profileItems are the entries of the profile submenu.
+	profileItems []*systray.MenuItem
+	applied      View
+	appliedOK    bool
+
+	// profile and creds are what the manager was last given; loaded
+	// reports whether they belong to the active profile.
+	profile    auth.Profile
+	creds      auth.Credentials
+	loaded     bool
+	loadErr    error
+	loadSeq    int
+	configStat fileStamp
+
+	flash      string
+	flashUntil time.Time
+}
+
+type menuItems struct {
+	profile, status, bearer, basic, refresh, legacy, edit, quit *systray.MenuItem
+}
+
+// event is something the loop reacts to: a click or a finished task.
+type event func(t *tray)
+
+func newTray(ctx context.Context, opts Options) *tray {
+	t := &tray{
+		ctx:    ctx,
+		opts:   opts,
+		log:    opts.Logger,
+		margin: auth.DefaultRefreshMargin,
+		events: make(chan event, 32),
+	}
+	t.apiURL.Store(new(string))
+	t.manager = auth.NewManager(auth.ManagerConfig{
+		Fetcher: fetcherFunc(t.fetch),
+		Logger:  opts.Logger,
+	})
+	return t
+}
+
+// fetcherFunc adapts a function to auth.Fetcher.
+type fetcherFunc func(ctx context.Context, creds auth.Credentials) (auth.Token, error)
+
+func (f fetcherFunc) FetchToken(ctx context.Context, creds auth.Credentials) (auth.Token, error) {
+	return f(ctx, creds)
+}
+
+// fetch sends the token request to the API URL of the loaded profile.
+// A result for credentials of an earlier profile is discarded by the
+// manager, so reading the URL separately is safe.
+func (t *tray) fetch(ctx context.Context, creds auth.Credentials) (auth.Token, error) {
+	client := &auth.Client{APIURL: *t.apiURL.Load()}
+	return client.FetchToken(ctx, creds)
+}
+
+// start builds the menu and runs the event loop; systray calls it once
+// the tray is ready.
+func (t *tray) start() {
+	systray.SetTitle("Athos Token Tray")
+	systray.SetIcon(assets.TrayIcon(assets.StateIdle))
+
+	t.items.profile = systray.AddMenuItem("Profile", "Active profile")
+	t.items.status = systray.AddMenuItem("Starting…", "Time left on the access token")
+	t.items.status.Disable()
+	systray.AddSeparator()
+	t.items.bearer = systray.AddMenuItem(LabelCopyBearer, "Copy 'Authorization: Bearer <token>' to the clipboard")
+	t.items.basic = systray.AddMenuItem(LabelCopyBasic, "Copy 'Authorization: Basic <base64 id:secret>' to the clipboard")
+	t.items.refresh = systray.AddMenuItem(LabelRefresh, "Request a token from the server now")
+	t.items.legacy = systray.AddMenuItemCheckbox(LabelLegacy, "Use the legacy Basic header instead of a token", false)
+	systray.AddSeparator()
+	if t.opts.OpenWindow != nil && t.opts.Sandbox == nil {
+		t.items.edit = systray.AddMenuItem(LabelEditProfiles, "Add, change or remove profiles")
+	}
+	t.items.quit = systray.AddMenuItem(LabelQuit, "Stop Athos Token Tray")
+
+	t.forward(t.items.bearer, (*tray).copyBearer)
+	t.forward(t.items.basic, (*tray).copyBasic)
+	t.forward(t.items.refresh, (*tray).refresh)
+	t.forward(t.items.legacy, (*tray).toggleLegacy)
+	if t.items.edit != nil {
+		t.forward(t.items.edit, (*tray).editProfiles)
+	}
+	t.forward(t.items.quit, func(*tray) { systray.Quit() })
+
+	go t.manager.Run(t.ctx)
+	go t.loop()
+	t.log.Info("tray started", "sandbox", t.opts.Sandbox != nil, "config", t.opts.Store.Path)
+}
+
+// forward turns clicks on item into events. systray drops a click when
+// nobody is receiving, so each item has its own receiving goroutine.
+func (t *tray) forward(item *systray.MenuItem, handle event) {
+	go func() {
+		for range item.ClickedCh {
+			select {
+			case t.events <- handle:
+			case <-t.ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+func (t *tray) loop() {
+	render := time.NewTicker(renderInterval)
+	defer render.Stop()
+	configCheck := time.NewTicker(configCheckInterval)
+	defer configCheck.Stop()
+
+	t.reload()
+	t.render()
+	for {
+		select {
+		case <-t.ctx.Done():
+			return
+		case handle := <-t.events:
+			handle(t)
+		case <-t.manager.Changed():
+		case <-render.C:
+		case <-configCheck.C:
+			t.checkConfig()
+		}
+		t.render()
+	}
+}
+
+// render applies the current View, touching only what changed.
+func (t *tray) render() {
+	now := time.Now()
+	if !t.flashUntil.IsZero() && now.After(t.flashUntil) {
+		t.flash, t.flashUntil = "", time.Time{}
+	}
+
+	in := Input{
+		Snapshot:      t.manager.Snapshot(),
+		Profile:       t.profile.Name,
+		Sandbox:       t.opts.Sandbox != nil,
+		LoadErr:       t.loadErr,
+		Flash:         t.flash,
+		RefreshMargin: t.margin,
+	}
+	if !t.loaded {
+		in.Snapshot = auth.Snapshot{}
+	}
+	v := Render(in, now)
+
+	old, first := t.applied, !t.appliedOK
+	if first || v.Icon != old.Icon {
+		systray.SetIcon(assets.TrayIcon(v.Icon))
+	}
+	if first || v.Tooltip != old.Tooltip {
+		systray.SetTooltip(v.Tooltip)
+	}
+	if first || v.Profile != old.Profile {
+		t.items.profile.SetTitle(v.Profile)
+	}
+	if first || v.Status != old.Status {
+		t.items.status.SetTitle(v.Status)
+	}
+	setEnabled(t.items.bearer, v.BearerEnabled, first || v.BearerEnabled != old.BearerEnabled)
+	setEnabled(t.items.basic, v.BasicEnabled, first || v.BasicEnabled != old.BasicEnabled)
+	setEnabled(t.items.refresh, v.RefreshEnabled, first || v.RefreshEnabled != old.RefreshEnabled)
+	setEnabled(t.items.legacy, v.LegacyEnabled, first || v.LegacyEnabled != old.LegacyEnabled)
+	if first || v.LegacyChecked != old.LegacyChecked {
+		if v.LegacyChecked {
+			t.items.legacy.Check()
+		} else {
+			t.items.legacy.Uncheck()
+		}
+	}
+	t.applied, t.appliedOK = v, true
+}
+
+func setEnabled(item *systray.MenuItem, enabled, changed bool) {
+	switch {
+	case !changed:
+	case enabled:
+		item.Enable()
+	default:
+		item.Disable()
+	}
+}
+
+func (t *tray) showFlash(message string) {
+	t.flash = message
+	t.flashUntil = time.Now().Add(flashDuration)
+}
+
+// copyBearer copies the Bearer header of a valid token. It waits for a
+// token only when none is valid, and runs off the event loop.
+func (t *tray) copyBearer() {
+	if !t.loaded {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(t.ctx, requestTimeout)
+		defer cancel()
+
+		tok, err := t.manager.Token(ctx)
+		if err != nil {
+			t.report("copy Bearer header", err)
+			return
+		}
+		t.copyHeader("Bearer header", "Authorization: Bearer "+tok.AccessToken)
+	}()
+}
+
+// copyBasic copies the legacy Basic header built from the loaded
+// credentials; it needs no token.
+func (t *tray) copyBasic() {
+	if !t.loaded {
+		return
+	}
+	value, err := auth.BasicHeader(t.creds)
+	if err != nil {
+		t.report("copy legacy Basic header", err)
+		return
+	}
+	go t.copyHeader("legacy Basic header", "Authorization: "+value)
+}
+
+// copyHeader runs on its own goroutine and reports back to the loop.
+func (t *tray) copyHeader(what, header string) {
+	err := copyText(t.opts.Clipboard, header, copyTimeout)
+	t.events <- func(t *tray) {
+		if err != nil {
+			t.log.Error("copy failed", "profile", t.profile.Name, "header", what, "err", err)
+			t.showFlash("Copy failed: " + shortClipboardError(err))
+			return
+		}
+		t.log.Info("header copied", "profile", t.profile.Name, "header", what)
+		t.showFlash(upperFirst(what) + " copied")
+	}
+}
+
+func shortClipboardError(err error) string {
+	if errors.Is(err, ErrNoClipboardTool) {
+		return "install xclip"
+	}
+	return "see log"
+}
+
+// refresh asks for a new token, or reloads the profile when it could not
+// be loaded, for example because the keyring was locked.
+func (t *tray) refresh() {
+	if !t.loaded || t.loadErr != nil {
+		t.reload()
+		return
+	}
+	if t.profile.Legacy {
+		t.showFlash("Legacy Basic auth is on: no token to refresh")
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(t.ctx, requestTimeout)
+		defer cancel()
+		_, err := t.manager.Refresh(ctx)
+		if err != nil {
+			t.report("refresh token", err)
+			return
+		}
+		t.events <- func(t *tray) { t.showFlash("Token refreshed") }
+	}()
+}
+
+// report logs a failed menu action and shows it briefly; it may run on any
+// goroutine.
+func (t *tray) report(action string, err error) {
+	t.events <- func(t *tray) {
+		t.log.Error(action+" failed", "profile", t.profile.Name, "err", err)
+		t.showFlash(upperFirst(action) + " failed: " + Describe(err))
+	}
+}
+
+// toggleLegacy stores the new legacy setting in the profile file, then
+// tells the manager. In the sandbox the setting lives in memory only.
+func (t *tray) toggleLegacy() {
+	if !t.loaded {
+		return
+	}
+	legacy := !t.profile.Legacy
+	name := t.profile.Name
+	if t.opts.Sandbox != nil {
+		t.applyLegacy(legacy)
+		return
+	}
+
+	go func() {
+		_, err := t.opts.Store.Update(func(c *auth.Config) error {
+			p, ok := c.Find(name)
+			if !ok {
+				return fmt.Errorf("switch legacy Basic auth of profile %q: %w", name, auth.ErrProfileNotFound)
+			}
+			p.Legacy = legacy
+			c.Put(p)
+			return nil
+		})
+		t.events <- func(t *tray) {
+			if err != nil {
+				t.log.Error("switch legacy basic auth failed", "profile", name, "err", err)
+				t.showFlash("Could not save the setting: " + Describe(err))
+				return
+			}
+			t.configStat = statFile(t.opts.Store.Path)
+			if t.profile.Name == name {
+				t.applyLegacy(legacy)
+			}
+		}
+	}()
+}
+
+func (t *tray) applyLegacy(legacy bool) {
+	t.profile.Legacy = legacy
+	t.manager.SetLegacy(legacy)
+}
+
+// upperFirst returns s with its first byte in upper case; s is ASCII.
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// fileStamp identifies one version of a file cheaply.
+type fileStamp struct {
+	modTime time.Time
+	size    int64
+	exists  bool
+}
+
+func statFile(path string) fileStamp {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	return fileStamp{modTime: info.ModTime(), size: info.Size(), exists: true}
+}
+
+func (t *tray) checkConfig() {
+	if t.opts.Sandbox != nil {
+		return
+	}
+	if stamp := statFile(t.opts.Store.Path); stamp != t.configStat {
+		t.log.Info("profile file changed; reloading", "config", t.opts.Store.Path)
+		t.reload()
+	}
+}

@@ -1,0 +1,197 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/athos-tray/athos-tray/assets"
+	"github.com/athos-tray/athos-tray/auth"
+)
+
+func TestCountdown(t *testing.T) {
+	tests := []struct {
+		left time.Duration
+		want string
+	}{
+		{12 * time.Hour, "12h 0m"},
+		{11*time.Hour + 52*time.Minute + 59*time.Second, "11h 52m"},
+		{time.Hour, "1h 0m"},
+		{59*time.Minute + 59*time.Second, "59m"},
+		{10 * time.Minute, "10m"},
+		{10*time.Minute - time.Second, "9m 59s"},
+		{4*time.Minute + 10*time.Second + 900*time.Millisecond, "4m 10s"},
+		{time.Minute, "1m 0s"},
+		{42 * time.Second, "42s"},
+		{0, "0s"},
+		{-time.Second, "0s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.left.String(), func(t *testing.T) {
+			if got := Countdown(tt.left); got != tt.want {
+				t.Errorf("Countdown(%v) = %q, want %q", tt.left, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRenderStatus(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	token := func(left time.Duration) auth.Token {
+		return auth.Token{AccessToken: "eyX", ExpiresIn: 12 * time.Hour, ReceivedAt: now.Add(left - 12*time.Hour)}
+	}
+	serverDown := fmt.Errorf("fetch token: %w", &auth.StatusError{StatusCode: 503})
+	rejected := fmt.Errorf("fetch token: %w", &auth.StatusError{StatusCode: 401})
+
+	tests := []struct {
+		name       string
+		in         Input
+		wantStatus string
+		wantIcon   assets.State
+		wantBearer bool
+	}{
+		{
+			name:       "valid",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(11*time.Hour + 52*time.Minute)}},
+			wantStatus: "Expires in 11h 52m", wantIcon: assets.StateValid, wantBearer: true,
+		},
+		{
+			name:       "under ten minutes",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(4*time.Minute + 10*time.Second)}},
+			wantStatus: "Expires in 4m 10s", wantIcon: assets.StateBusy, wantBearer: true,
+		},
+		{
+			name:       "refreshing",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(time.Hour), Fetching: true}},
+			wantStatus: "Expires in 1h 0m", wantIcon: assets.StateBusy, wantBearer: true,
+		},
+		{
+			name:       "refresh failing",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(3 * time.Minute), Err: serverDown}},
+			wantStatus: "Expires in 3m 0s · refresh failed: Server error 503", wantIcon: assets.StateBusy, wantBearer: true,
+		},
+		{
+			name:       "expired",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(-time.Second)}},
+			wantStatus: "Token expired", wantIcon: assets.StateError,
+		},
+		{
+			name:       "expired and failing",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(-time.Second), Err: serverDown}},
+			wantStatus: "Token expired: Server error 503", wantIcon: assets.StateError,
+		},
+		{
+			name:       "rejected",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Err: rejected}},
+			wantStatus: "Credentials rejected", wantIcon: assets.StateError,
+		},
+		{
+			name:       "first fetch",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Fetching: true}},
+			wantStatus: "Fetching token…", wantIcon: assets.StateBusy,
+		},
+		{
+			name:       "legacy",
+			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Legacy: true, Token: token(time.Hour)}},
+			wantStatus: "Legacy Basic auth: no token", wantIcon: assets.StateLegacy,
+		},
+		{
+			name:       "keyring locked",
+			in:         Input{Profile: "p", LoadErr: fmt.Errorf("read: %w", auth.ErrKeyringLocked)},
+			wantStatus: "Keyring locked", wantIcon: assets.StateError,
+		},
+		{
+			name:       "no profile",
+			in:         Input{},
+			wantStatus: "No profile: run 'athos-tray profile add'", wantIcon: assets.StateIdle,
+		},
+		{
+			name:       "flash",
+			in:         Input{Profile: "p", Flash: "Bearer header copied", Snapshot: auth.Snapshot{Token: token(time.Hour)}},
+			wantStatus: "Bearer header copied", wantIcon: assets.StateValid, wantBearer: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.RefreshMargin = 5 * time.Minute
+			v := Render(tt.in, now)
+			if v.Status != tt.wantStatus {
+				t.Errorf("Status = %q, want %q", v.Status, tt.wantStatus)
+			}
+			if v.Icon != tt.wantIcon {
+				t.Errorf("Icon = %v, want %v", v.Icon, tt.wantIcon)
+			}
+			if v.BearerEnabled != tt.wantBearer {
+				t.Errorf("BearerEnabled = %v, want %v", v.BearerEnabled, tt.wantBearer)
+			}
+		})
+	}
+}
+
+func TestRenderItemsPerMode(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+	legacy := Render(Input{Profile: "p", Snapshot: auth.Snapshot{Legacy: true}}, now)
+	if legacy.BearerEnabled || !legacy.BasicEnabled || !legacy.LegacyChecked || !legacy.LegacyEnabled {
+		t.Errorf("legacy view = %+v, want Bearer off, Basic on, legacy checked", legacy)
+	}
+
+	locked := Render(Input{Profile: "p", LoadErr: auth.ErrKeyringLocked}, now)
+	if locked.BasicEnabled || locked.LegacyEnabled || !locked.RefreshEnabled {
+		t.Errorf("locked keyring view = %+v, want copy items off and Refresh on to retry", locked)
+	}
+
+	none := Render(Input{}, now)
+	if none.BasicEnabled || none.RefreshEnabled || none.Profile != "No profile" {
+		t.Errorf("no-profile view = %+v, want everything off", none)
+	}
+
+	sandbox := Render(Input{Profile: "Sandbox", Sandbox: true}, now)
+	if !strings.Contains(sandbox.Profile, "Sandbox") || !strings.Contains(sandbox.Tooltip, "sandbox") {
+		t.Errorf("sandbox view = %q / %q, want it labelled as sandbox", sandbox.Profile, sandbox.Tooltip)
+	}
+}
+
+func TestRenderTooltip(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
+	tok := auth.Token{AccessToken: "eyX", ExpiresIn: 12 * time.Hour, ReceivedAt: now}
+
+	v := Render(Input{Profile: "production", Snapshot: auth.Snapshot{Token: tok}}, now)
+	want := "Athos Token Tray: production\nToken valid until 21:00"
+	if v.Tooltip != want {
+		t.Errorf("Tooltip = %q, want %q", v.Tooltip, want)
+	}
+
+	tomorrow := Render(Input{Profile: "p", Snapshot: auth.Snapshot{Token: tok}}, now.Add(-10*time.Hour))
+	if !strings.Contains(tomorrow.Tooltip, "Mon 21:00") {
+		t.Errorf("Tooltip for an expiry on another day = %q, want the weekday", tomorrow.Tooltip)
+	}
+	if strings.Contains(v.Tooltip, "eyX") {
+		t.Errorf("Tooltip %q contains the token", v.Tooltip)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{fmt.Errorf("x: %w", &auth.StatusError{StatusCode: 403}), "Credentials rejected"},
+		{fmt.Errorf("x: %w", &auth.StatusError{StatusCode: 429}), "Server error 429"},
+		{fmt.Errorf("x: %w", &auth.StatusError{StatusCode: 404}), "Server answered 404"},
+		{fmt.Errorf("x: %w", auth.ErrTimeout), "Server timed out"},
+		{fmt.Errorf("x: %w", auth.ErrNetwork), "Server unreachable"},
+		{fmt.Errorf("x: %w", auth.ErrMalformedResponse), "Bad server response"},
+		{fmt.Errorf("x: %w", auth.ErrSecretNotFound), "Secret missing from keyring"},
+		{fmt.Errorf("x: %w", auth.ErrKeyringUnavailable), "No keyring service"},
+		{errors.New("odd"), "Error (see log)"},
+	}
+	for _, tt := range tests {
+		if got := Describe(tt.err); got != tt.want {
+			t.Errorf("Describe(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
