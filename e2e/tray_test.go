@@ -10,8 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
+		"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,7 +111,7 @@ func (f *fixture) run(stdin string, args ...string) string {
 	f.t.Helper()
 	var stdout bytes.Buffer
 	cmd := f.command(stdin, args...)
-	cmd.Stdout = io.MultiWriter(&stdout, f.output)
+	cmd.Stdout = &stdout // token and header print secrets here by design
 	if err := cmd.Run(); err != nil {
 		f.t.Fatalf("athos-tray %s: %v", strings.Join(args, " "), err)
 	}
@@ -161,7 +160,8 @@ func (f *fixture) protectedStatus(header string) int {
 	return resp.StatusCode
 }
 
-// assertNoSecrets checks that the collected output names no secret or token.
+// assertNoSecrets checks that the tray's output, the error output of every
+// command and the profile file contain no secret or token.
 func (f *fixture) assertNoSecrets(tokens ...string) {
 	f.t.Helper()
 	out := f.output.String()
@@ -344,7 +344,7 @@ func TestTrayRefreshesFiveMinutesBeforeExpiry(t *testing.T) {
 	if code := f.protectedStatus(second); code != http.StatusOK {
 		t.Errorf("protected endpoint with the refreshed token = %d, want 200", code)
 	}
-	line := item.statusLine()
+	line := item.waitForStatus(5*time.Second, hasPrefix("Expires in "), "countdown after the refresh")
 	if !strings.HasPrefix(line, "Expires in 5m ") && !strings.HasPrefix(line, "Expires in 4m ") {
 		t.Errorf("status after refresh = %q, want a new countdown near 5m", line)
 	}

@@ -14,11 +14,12 @@
 #   - gnome-keyring-daemon serving org.freedesktop.secrets, with the "login" collection
 #     created and unlocked, which github.com/zalando/go-keyring writes to.
 # GOCACHE, GOMODCACHE, GOPATH and GOENV keep the caller's values, so Go builds inside
-# reuse the build and module caches.
+# reuse the build and module caches. LANG is en_US.UTF-8.
 #
 # On exit, on error and on SIGINT, SIGTERM or SIGHUP it stops every process of the
 # session, including daemons that CMD started such as the forked owner of
-# `xclip -i`, and removes the folder. Requires Linux and `scripts/install-deps.sh test`.
+# `xclip -i`, and removes the folder. SIGKILL leaves them running. Requires Linux
+# and `scripts/install-deps.sh test`.
 
 # shellcheck disable=SC2317 # cleanup and its helpers run from the EXIT trap.
 set -euo pipefail
@@ -36,9 +37,30 @@ readonly inner_stage_variable=DESKTOP_SESSION_INNER_DIR
 readonly secrets_service=org.freedesktop.secrets
 readonly login_collection=/org/freedesktop/secrets/collection/login
 
+# Set by run_outer_stage and read by cleanup.
+session_dir=""
+xvfb_pid=""
+session_pid=""
+
 usage() {
 	echo "usage: $0 CMD [ARGS...]" >&2
 	exit 2
+}
+
+# Prints the session log after a failed start.
+show_log() {
+	echo "--- $1" >&2
+	cat -- "$1" >&2 2>/dev/null || true
+}
+
+secrets_service_has_owner() {
+	# NameHasOwner asks the bus itself. A call to org.freedesktop.secrets before
+	# the daemon owns the name would make dbus-daemon start a second
+	# gnome-keyring-daemon through D-Bus activation, with the login collection locked.
+	dbus-send --session --print-reply=literal --reply-timeout=2000 \
+		--dest=org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus.NameHasOwner "string:$secrets_service" 2>/dev/null |
+		grep -q true
 }
 
 # Prints "true" or "false" for the Locked property of the login collection, or
@@ -53,28 +75,18 @@ login_collection_locked() {
 	echo "${BASH_REMATCH[1]}"
 }
 
-secrets_service_has_owner() {
-	# NameHasOwner asks the bus itself. A call to org.freedesktop.secrets before
-	# the daemon owns the name would make dbus-daemon start a second
-	# gnome-keyring-daemon through D-Bus activation, with the login collection locked.
-	dbus-send --session --print-reply=literal --reply-timeout=2000 \
-		--dest=org.freedesktop.DBus /org/freedesktop/DBus \
-		org.freedesktop.DBus.NameHasOwner "string:$secrets_service" 2>/dev/null |
-		grep -q true
-}
-
 # Runs inside dbus-run-session: starts the keyring daemon, waits until the login
 # collection is unlocked, then runs CMD with the caller's stderr.
 run_inner_stage() {
 	local session_dir=${!inner_stage_variable}
 	unset "$inner_stage_variable"
-	local keyring_pid status deadline
+	local keyring_pid deadline status
 
 	# --unlock reads the password from stdin until EOF and, in a fresh
 	# XDG_DATA_HOME, creates keyrings/login.keyring with that password.
 	# --foreground keeps the daemon a child of this shell, so it can be stopped by
 	# its id. --start is not needed, because this daemon already serves the secrets
-	# component, and running it prints nothing to stdout in gnome-keyring 42.
+	# component, and in gnome-keyring 42 it prints nothing to stdout here.
 	printf '%s' "$keyring_password" |
 		gnome-keyring-daemon --foreground --unlock --components=secrets >&2 3>&- &
 	keyring_pid=$!
@@ -99,44 +111,6 @@ run_inner_stage() {
 	return "$status"
 }
 
-if [[ -n ${!inner_stage_variable:-} ]]; then
-	# Under set -e a failed start or a non-zero CMD status exits with that status.
-	run_inner_stage "$@"
-	exit 0
-fi
-
-(($# >= 1)) || usage
-
-for tool in Xvfb xauth dbus-run-session dbus-send gnome-keyring-daemon; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "error: $tool not found on PATH. Run scripts/install-deps.sh test." >&2
-		exit 1
-	fi
-done
-
-script_path=$(readlink -f -- "${BASH_SOURCE[0]}")
-
-# Read the Go directories before HOME and XDG_CONFIG_HOME change, because their
-# defaults derive from them.
-go_variables=()
-if command -v go >/dev/null 2>&1; then
-	mapfile -t go_values < <(go env GOCACHE GOMODCACHE GOPATH GOENV)
-	if ((${#go_values[@]} == 4)); then
-		go_variables=(
-			"GOCACHE=${go_values[0]}"
-			"GOMODCACHE=${go_values[1]}"
-			"GOPATH=${go_values[2]}"
-			"GOENV=${go_values[3]}"
-		)
-	else
-		echo "warning: go env failed, so Go inside the session uses caches under the temporary HOME" >&2
-	fi
-fi
-
-session_dir=""
-xvfb_pid=""
-session_pid=""
-
 # Prints the ids of the live processes whose environment contains this session's
 # XDG_RUNTIME_DIR, which are the session's processes and their descendants,
 # including daemons that left the process group. Zombies have an empty environment.
@@ -158,21 +132,25 @@ stop_session_processes() {
 	fi
 	for attempt in {1..50}; do
 		mapfile -t pids < <(list_session_processes)
-		((${#pids[@]} == 0)) && return
+		# An explicit status is needed, because a bare return in a trap handler
+		# returns the status from before the trap, which set -e then acts on.
+		((${#pids[@]} == 0)) && return 0
 		if ((attempt == 1)); then
 			kill -TERM "${pids[@]}" 2>/dev/null || true
 		elif ((attempt == 50)); then
-			echo "warning: killing session processes that ignored SIGTERM: ${pids[*]}" >&2
+			echo "warning: killing session processes that ignored SIGTERM for 2s: ${pids[*]}" >&2
 			kill -KILL "${pids[@]}" 2>/dev/null || true
 		fi
 		sleep 0.04
 	done
+	return 0
 }
 
 stop_xvfb() {
 	[[ -n $xvfb_pid ]] || return 0
 	kill -TERM "$xvfb_pid" 2>/dev/null || true
 	wait "$xvfb_pid" 2>/dev/null || true
+	return 0
 }
 
 cleanup() {
@@ -186,80 +164,126 @@ cleanup() {
 	exit "$status"
 }
 
-# Prints the session log after a failed start.
-show_log() {
-	echo "--- $1" >&2
-	cat -- "$1" >&2 2>/dev/null || true
+# Prints the caller's Go directories as NAME=VALUE lines. Their defaults derive
+# from HOME and XDG_CONFIG_HOME, so they are read before those change.
+print_go_variables() {
+	local values
+	command -v go >/dev/null 2>&1 || return 0
+	mapfile -t values < <(go env GOCACHE GOMODCACHE GOPATH GOENV)
+	if ((${#values[@]} != 4)); then
+		echo "warning: go env failed, so Go inside the session uses caches under the temporary HOME" >&2
+		return 0
+	fi
+	printf '%s\n' "GOCACHE=${values[0]}" "GOMODCACHE=${values[1]}" \
+		"GOPATH=${values[2]}" "GOENV=${values[3]}"
 }
 
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# Starts Xvfb and prints its display number once it accepts connections.
+start_xvfb() {
+	local xauthority=$1 display_fifo=$session_dir/display xvfb_log=$session_dir/xvfb.log
+	local cookie display_number=""
 
-session_dir=$(mktemp -d "${TMPDIR:-/tmp}/desktop-session.XXXXXX")
-home_dir=$session_dir/home
-runtime_dir=$session_dir/runtime
-mkdir -p "$home_dir/.config" "$home_dir/.local/share" "$home_dir/.cache"
-mkdir -m 0700 "$runtime_dir"
-xvfb_log=$session_dir/xvfb.log
-session_log=$session_dir/session.log
+	# A FamilyWild entry with an empty display number matches any display, so one
+	# file serves Xvfb and its clients before the display number is known. The
+	# empty file keeps xauth from warning that it does not exist.
+	: >"$xauthority"
+	cookie=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+	echo "ffff 0000  0000  0012 4d49542d4d414749432d434f4f4b49452d31 0010 $cookie" |
+		xauth -q -f "$xauthority" nmerge -
 
-# A FamilyWild entry with an empty display number matches any display, so one file
-# serves Xvfb and its clients before the display number is known.
-xauthority=$session_dir/Xauthority
-cookie=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-echo "ffff 0000  0000  0012 4d49542d4d414749432d434f4f4b49452d31 0010 $cookie" |
-	xauth -q -f "$xauthority" nmerge -
-
-# Xvfb writes the display number to the FIFO once it accepts connections.
-display_fifo=$session_dir/display
-mkfifo "$display_fifo"
-Xvfb -displayfd 3 -auth "$xauthority" -nolisten tcp -screen 0 1280x1024x24 \
-	3>"$display_fifo" </dev/null >"$xvfb_log" 2>&1 &
-xvfb_pid=$!
-display_number=""
-read -r -t "$startup_timeout_seconds" display_number <"$display_fifo" || true
-if [[ ! $display_number =~ ^[0-9]+$ ]]; then
-	echo "error: Xvfb did not report a display number within ${startup_timeout_seconds}s" >&2
-	show_log "$xvfb_log"
-	exit 1
-fi
-
-echo "desktop-session: DISPLAY=:$display_number, folder $session_dir" >&2
-
-# setsid makes the session a process group, so cleanup can signal all of it at
-# once. The explicit stdin redirection stops bash from giving a background job
-# /dev/null as stdin.
-status=0
-(
-	export HOME=$home_dir
-	export XDG_CONFIG_HOME=$home_dir/.config
-	export XDG_DATA_HOME=$home_dir/.local/share
-	export XDG_CACHE_HOME=$home_dir/.cache
-	export XDG_RUNTIME_DIR=$runtime_dir
-	export DISPLAY=:$display_number
-	export XAUTHORITY=$xauthority
-	# Fyne logs an error for the C locale. It reads LC_ALL and LC_MESSAGES before
-	# LANG (github.com/jeandeaual/go-locale).
-	export LANG=en_US.UTF-8
-	unset LC_ALL LC_MESSAGES LANGUAGE
-	# github.com/atotto/clipboard uses wl-copy instead of xclip when
-	# WAYLAND_DISPLAY is set.
-	unset WAYLAND_DISPLAY GNOME_KEYRING_CONTROL
-	if ((${#go_variables[@]} > 0)); then
-		export "${go_variables[@]}"
+	# -displayfd makes Xvfb pick a free display and write its number to the FIFO
+	# once it accepts connections.
+	mkfifo "$display_fifo"
+	Xvfb -displayfd 3 -auth "$xauthority" -nolisten tcp -screen 0 1280x1024x24 \
+		3>"$display_fifo" </dev/null >"$xvfb_log" 2>&1 &
+	xvfb_pid=$!
+	read -r -t "$startup_timeout_seconds" display_number <"$display_fifo" || true
+	if [[ ! $display_number =~ ^[0-9]+$ ]]; then
+		echo "error: Xvfb did not report a display number within ${startup_timeout_seconds}s" >&2
+		show_log "$xvfb_log"
+		return 1
 	fi
-	export "$inner_stage_variable=$session_dir"
-	exec setsid dbus-run-session -- "$BASH" "$script_path" "$@" \
-		<&0 3>&2 2>>"$session_log"
-) &
-session_pid=$!
-wait "$session_pid" || status=$?
+	echo "$display_number"
+}
 
-if [[ ! -e $session_dir/started ]]; then
-	echo "error: the D-Bus session or gnome-keyring-daemon failed to start (exit status $status)" >&2
-	show_log "$session_log"
-	((status != 0)) || status=1
+run_outer_stage() {
+	local tool script_path go_variables home_dir runtime_dir xauthority display_number
+	local session_log status
+
+	(($# >= 1)) || usage
+	for tool in Xvfb xauth dbus-run-session dbus-send gnome-keyring-daemon; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "error: $tool not found on PATH. Run scripts/install-deps.sh test." >&2
+			exit 1
+		fi
+	done
+	script_path=$(readlink -f -- "${BASH_SOURCE[0]}")
+	mapfile -t go_variables < <(print_go_variables)
+
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+
+	session_dir=$(mktemp -d "${TMPDIR:-/tmp}/desktop-session.XXXXXX")
+	home_dir=$session_dir/home
+	runtime_dir=$session_dir/runtime
+	xauthority=$session_dir/Xauthority
+	session_log=$session_dir/session.log
+	mkdir -p "$home_dir/.config" "$home_dir/.local/share" "$home_dir/.cache"
+	mkdir -m 0700 "$runtime_dir"
+
+	# A command substitution runs start_xvfb in a subshell, which cannot set
+	# xvfb_pid here, so the pid goes through a file.
+	display_number=$(
+		start_xvfb "$xauthority"
+		echo "$xvfb_pid" >"$session_dir/xvfb.pid"
+	)
+	xvfb_pid=$(<"$session_dir/xvfb.pid")
+	echo "desktop-session: DISPLAY=:$display_number, folder $session_dir" >&2
+
+	# setsid makes the session a process group, so cleanup can signal all of it at
+	# once. The explicit stdin redirection stops bash from giving a background job
+	# /dev/null as stdin.
+	(
+		export HOME=$home_dir
+		export XDG_CONFIG_HOME=$home_dir/.config
+		export XDG_DATA_HOME=$home_dir/.local/share
+		export XDG_CACHE_HOME=$home_dir/.cache
+		export XDG_RUNTIME_DIR=$runtime_dir
+		export DISPLAY=:$display_number
+		export XAUTHORITY=$xauthority
+		# github.com/atotto/clipboard uses wl-copy instead of xclip when
+		# WAYLAND_DISPLAY is set.
+		unset WAYLAND_DISPLAY GNOME_KEYRING_CONTROL
+		if ((${#go_variables[@]} > 0)); then
+			export "${go_variables[@]}"
+		fi
+		export "$inner_stage_variable=$session_dir"
+		# Fyne logs an error for the C locale, and it reads LC_ALL and LC_MESSAGES
+		# before LANG (github.com/jeandeaual/go-locale). env sets them, because
+		# bash warns when an assignment selects a locale that is not generated.
+		exec env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=en_US.UTF-8 \
+			setsid dbus-run-session -- "$BASH" "$script_path" "$@" \
+			<&0 3>&2 2>>"$session_log"
+	) &
+	session_pid=$!
+	status=0
+	wait "$session_pid" || status=$?
+
+	if [[ ! -e $session_dir/started ]]; then
+		echo "error: the D-Bus session or gnome-keyring-daemon failed to start (exit status $status)" >&2
+		show_log "$session_log"
+		((status != 0)) || status=1
+	fi
+	exit "$status"
+}
+
+# Both stages are functions, and the exit sits on the same line as the call,
+# so bash has read the whole file before running anything. An edit to this file
+# during a long run then cannot change the running copy.
+if [[ -n ${!inner_stage_variable:-} ]]; then
+	# Under set -e a failed start or a non-zero CMD status exits with that status.
+	run_inner_stage "$@"; exit 0
 fi
-exit "$status"
+run_outer_stage "$@"; exit
