@@ -72,13 +72,6 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 	if *clientID == "" {
 		return usagef("profile add: missing --client-id; pass the client id of the Athos organisation")
 	}
-	if profile.APIURL != "" {
-		u, err := auth.ValidateAPIURL(profile.APIURL)
-		if err != nil {
-			return err
-		}
-		profile.APIURL = u.String()
-	}
 	if err := auth.ValidateProfile(profile); err != nil {
 		return err
 	}
@@ -87,47 +80,14 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	if err := auth.ValidateSecret(secret); err != nil {
-		return err
-	}
 
-	if !*noVerify {
-		client := &auth.Client{APIURL: profile.BaseURL()}
-		_, err := client.FetchToken(ctx, auth.Credentials{ClientID: profile.ClientID, ClientSecret: secret})
-		if err != nil {
-			return fmt.Errorf("check credentials of profile %q: %w; nothing was saved "+
-				"(use --no-verify to save without the check)", profile.Name, err)
-		}
-	}
-
-	return saveProfile(env, profile, secret)
-}
-
-// saveProfile stores the secret, then the profile. When the profile file
-// cannot be written, the keyring entry is put back as it was.
-func saveProfile(env Env, profile auth.Profile, secret string) error {
-	previous, previousErr := env.Secrets.Get(profile.Name)
-	if err := env.Secrets.Set(profile.Name, secret); err != nil {
-		return err
-	}
-
-	_, err := env.Store.Update(func(c *auth.Config) error {
-		c.Put(profile)
-		return nil
-	})
-	if err != nil {
-		var restoreErr error
-		if previousErr == nil {
-			restoreErr = env.Secrets.Set(profile.Name, previous)
-		} else {
-			restoreErr = env.Secrets.Delete(profile.Name)
-		}
-		if restoreErr != nil {
-			return fmt.Errorf("%w (restoring the keyring entry also failed: %v)", err, restoreErr)
+	saver := auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets}
+	if err := saver.Save(ctx, profile, secret, !*noVerify); err != nil {
+		if exitCode(err) == ExitNetwork {
+			return fmt.Errorf("%w (use --no-verify to save without the check)", err)
 		}
 		return err
 	}
-
 	fmt.Fprintf(env.Stdout, "Saved profile %q (client id %q).\n", profile.Name, profile.ClientID)
 	return nil
 }
@@ -205,14 +165,7 @@ func runProfileUse(args []string, env Env) error {
 	}
 
 	name := positional[0]
-	_, err = env.Store.Update(func(c *auth.Config) error {
-		if _, ok := c.Find(name); !ok {
-			return fmt.Errorf("use profile %q: %w; run 'athos-tray profile list' for the names", name, auth.ErrProfileNotFound)
-		}
-		c.Active = name
-		return nil
-	})
-	if err != nil {
+	if err := (auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets}).Use(name); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Active profile: %s\n", name)
@@ -231,18 +184,7 @@ func runProfileRemove(args []string, env Env) error {
 	}
 
 	name := positional[0]
-	config, err := env.Store.Load()
-	if err != nil {
-		return err
-	}
-	if _, ok := config.Find(name); !ok {
-		return fmt.Errorf("remove profile %q: %w; run 'athos-tray profile list' for the names", name, auth.ErrProfileNotFound)
-	}
-	if err := env.Secrets.Delete(name); err != nil {
-		return fmt.Errorf("%w; the profile was kept", err)
-	}
-	_, err = env.Store.Update(func(c *auth.Config) error { return c.Remove(name) })
-	if err != nil {
+	if err := (auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets}).Remove(name); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Removed profile %q and its keyring entry.\n", name)

@@ -10,7 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-		"net/http"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -16,10 +16,11 @@
 # GOCACHE, GOMODCACHE, GOPATH and GOENV keep the caller's values, so Go builds inside
 # reuse the build and module caches. LANG is en_US.UTF-8.
 #
-# On exit, on error and on SIGINT, SIGTERM or SIGHUP it stops every process of the
-# session, including daemons that CMD started such as the forked owner of
-# `xclip -i`, and removes the folder. SIGKILL leaves them running. Requires Linux
-# and `scripts/install-deps.sh test`.
+# On exit, on error and on SIGINT, SIGTERM or SIGHUP it stops Xvfb and every
+# process whose environment still contains the session's XDG_RUNTIME_DIR, which
+# includes daemons that CMD started such as the forked owner of `xclip -i`, and
+# removes the folder. SIGKILL leaves them running. Requires Linux and
+# `scripts/install-deps.sh test`.
 
 # shellcheck disable=SC2317 # cleanup and its helpers run from the EXIT trap.
 set -euo pipefail
@@ -37,9 +38,10 @@ readonly inner_stage_variable=DESKTOP_SESSION_INNER_DIR
 readonly secrets_service=org.freedesktop.secrets
 readonly login_collection=/org/freedesktop/secrets/collection/login
 
-# Set by run_outer_stage and read by cleanup.
+# Set by run_outer_stage and start_xvfb, read by cleanup.
 session_dir=""
 xvfb_pid=""
+display_number=""
 session_pid=""
 
 usage() {
@@ -47,16 +49,16 @@ usage() {
 	exit 2
 }
 
-# Prints the session log after a failed start.
+# Prints a log from the session folder after a failed start.
 show_log() {
-	echo "--- $1" >&2
+	echo "--- ${1##*/}:" >&2
 	cat -- "$1" >&2 2>/dev/null || true
 }
 
 secrets_service_has_owner() {
-	# NameHasOwner asks the bus itself. A call to org.freedesktop.secrets before
-	# the daemon owns the name would make dbus-daemon start a second
-	# gnome-keyring-daemon through D-Bus activation, with the login collection locked.
+	# dbus-daemon itself replies to NameHasOwner. A call to org.freedesktop.secrets
+	# before the daemon owns the name would make dbus-daemon activate a second
+	# gnome-keyring-daemon, which has no password to unlock the login collection.
 	dbus-send --session --print-reply=literal --reply-timeout=2000 \
 		--dest=org.freedesktop.DBus /org/freedesktop/DBus \
 		org.freedesktop.DBus.NameHasOwner "string:$secrets_service" 2>/dev/null |
@@ -91,12 +93,12 @@ run_inner_stage() {
 		gnome-keyring-daemon --foreground --unlock --components=secrets >&2 3>&- &
 	keyring_pid=$!
 	# shellcheck disable=SC2064 # keyring_pid is fixed from here on.
-	trap "kill $keyring_pid 2>/dev/null || true" EXIT
+	trap "kill $keyring_pid 2>/dev/null; wait $keyring_pid 2>/dev/null || true" EXIT
 
 	deadline=$((SECONDS + startup_timeout_seconds))
 	until secrets_service_has_owner && [[ $(login_collection_locked) == false ]]; do
 		if ((SECONDS >= deadline)) || ! kill -0 "$keyring_pid" 2>/dev/null; then
-			echo "error: gnome-keyring-daemon did not provide an unlocked $login_collection within ${startup_timeout_seconds}s" >&2
+			echo "error: gnome-keyring-daemon exited or did not provide an unlocked $login_collection within ${startup_timeout_seconds}s" >&2
 			return 1
 		fi
 		sleep 0.02
@@ -178,10 +180,10 @@ print_go_variables() {
 		"GOPATH=${values[2]}" "GOENV=${values[3]}"
 }
 
-# Starts Xvfb and prints its display number once it accepts connections.
+# Starts Xvfb and sets xvfb_pid and display_number once it accepts connections.
 start_xvfb() {
 	local xauthority=$1 display_fifo=$session_dir/display xvfb_log=$session_dir/xvfb.log
-	local cookie display_number=""
+	local cookie
 
 	# A FamilyWild entry with an empty display number matches any display, so one
 	# file serves Xvfb and its clients before the display number is known. The
@@ -192,22 +194,22 @@ start_xvfb() {
 		xauth -q -f "$xauthority" nmerge -
 
 	# -displayfd makes Xvfb pick a free display and write its number to the FIFO
-	# once it accepts connections.
+	# once it accepts connections. setsid keeps a Ctrl-C in the terminal from
+	# stopping Xvfb before cleanup has stopped its clients.
 	mkfifo "$display_fifo"
-	Xvfb -displayfd 3 -auth "$xauthority" -nolisten tcp -screen 0 1280x1024x24 \
+	setsid Xvfb -displayfd 3 -auth "$xauthority" -nolisten tcp -screen 0 1280x1024x24 \
 		3>"$display_fifo" </dev/null >"$xvfb_log" 2>&1 &
 	xvfb_pid=$!
 	read -r -t "$startup_timeout_seconds" display_number <"$display_fifo" || true
 	if [[ ! $display_number =~ ^[0-9]+$ ]]; then
-		echo "error: Xvfb did not report a display number within ${startup_timeout_seconds}s" >&2
+		echo "error: Xvfb exited or did not report a display number within ${startup_timeout_seconds}s" >&2
 		show_log "$xvfb_log"
 		return 1
 	fi
-	echo "$display_number"
 }
 
 run_outer_stage() {
-	local tool script_path go_variables home_dir runtime_dir xauthority display_number
+	local tool script_path go_variables home_dir runtime_dir xauthority
 	local session_log status
 
 	(($# >= 1)) || usage
@@ -233,18 +235,16 @@ run_outer_stage() {
 	mkdir -p "$home_dir/.config" "$home_dir/.local/share" "$home_dir/.cache"
 	mkdir -m 0700 "$runtime_dir"
 
-	# A command substitution runs start_xvfb in a subshell, which cannot set
-	# xvfb_pid here, so the pid goes through a file.
-	display_number=$(
-		start_xvfb "$xauthority"
-		echo "$xvfb_pid" >"$session_dir/xvfb.pid"
-	)
-	xvfb_pid=$(<"$session_dir/xvfb.pid")
+	start_xvfb "$xauthority"
 	echo "desktop-session: DISPLAY=:$display_number, folder $session_dir" >&2
 
 	# setsid makes the session a process group, so cleanup can signal all of it at
-	# once. The explicit stdin redirection stops bash from giving a background job
-	# /dev/null as stdin.
+	# once. The stdin redirection on the subshell stops bash from giving a
+	# background job /dev/null as stdin, and it needs an open stdin. Copying fd 0
+	# to fd 9 fails when fd 0 is closed, unlike the no-op <&0.
+	if ! { : 9<&0; } 2>/dev/null; then
+		exec </dev/null
+	fi
 	(
 		export HOME=$home_dir
 		export XDG_CONFIG_HOME=$home_dir/.config
@@ -265,8 +265,8 @@ run_outer_stage() {
 		# bash warns when an assignment selects a locale that is not generated.
 		exec env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=en_US.UTF-8 \
 			setsid dbus-run-session -- "$BASH" "$script_path" "$@" \
-			<&0 3>&2 2>>"$session_log"
-	) &
+			3>&2 2>>"$session_log"
+	) <&0 &
 	session_pid=$!
 	status=0
 	wait "$session_pid" || status=$?
@@ -279,9 +279,9 @@ run_outer_stage() {
 	exit "$status"
 }
 
-# Both stages are functions, and the exit sits on the same line as the call,
-# so bash has read the whole file before running anything. An edit to this file
-# during a long run then cannot change the running copy.
+# Both stages are functions, and each call shares its line with an exit, so once
+# a stage runs, bash reads no more of this file. An edit to the file during a long
+# run then cannot change the running copy.
 if [[ -n ${!inner_stage_variable:-} ]]; then
 	# Under set -e a failed start or a non-zero CMD status exits with that status.
 	run_inner_stage "$@"; exit 0

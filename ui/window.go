@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/athos-tray/athos-tray/assets"
+	"github.com/athos-tray/athos-tray/auth"
+)
+
+// AppID is the Fyne application id, also written in FyneApp.toml.
+const AppID = "com.athostray.tokentray"
+
+// newProfileOption is the entry of the profile selector that starts a new
+// profile.
+const newProfileOption = "New profile…"
+
+// saveTimeout bounds the credential check that runs before a save.
+const saveTimeout = 30 * time.Second
+
+// RunProfilesWindow shows the profile editor and returns when it is
+// closed. It runs in its own process because the resident tray does not
+// start the Fyne driver.
+func RunProfilesWindow(saver auth.ProfileSaver) error {
+	a := app.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("Icon.png", assets.AppIcon()))
+
+	w := a.NewWindow("Athos Token Tray: profiles")
+	editor := newProfileEditor(w, saver)
+	w.SetContent(editor.content())
+	w.Resize(fyne.NewSize(560, 0))
+	w.ShowAndRun()
+	return nil
+}
+
+// profileEditor is the content of the profile window. Its widgets are
+// touched on the Fyne goroutine only; slow work reports back through
+// fyne.Do.
+type profileEditor struct {
+	window fyne.Window
+	saver  auth.ProfileSaver
+	config auth.Config
+	// background runs slow work off the Fyne goroutine; tests replace it
+	// to run the work at once.
+	background func(work func())
+
+	selector *widget.Select
+	name     *widget.Entry
+	clientID *widget.Entry
+	apiURL   *widget.Entry
+	secret   *widget.Entry
+	legacy   *widget.Check
+	verify   *widget.Check
+	save     *widget.Button
+	use      *widget.Button
+	remove   *widget.Button
+	status   *widget.Label
+}
+
+func newProfileEditor(w fyne.Window, saver auth.ProfileSaver) *profileEditor {
+	e := &profileEditor{window: w, saver: saver, background: func(work func()) { go work() }}
+
+	e.selector = widget.NewSelect(nil, e.selectProfile)
+	e.name = widget.NewEntry()
+	e.name.SetPlaceHolder("production")
+	e.clientID = widget.NewEntry()
+	e.apiURL = widget.NewEntry()
+	e.apiURL.SetPlaceHolder(auth.DefaultAPIURL)
+	e.secret = widget.NewPasswordEntry()
+	e.legacy = widget.NewCheck("Use legacy Basic authentication instead of a token", nil)
+	e.verify = widget.NewCheck("Request a token to check the credentials before saving", nil)
+	e.verify.SetChecked(true)
+	e.save = widget.NewButton("Save", e.saveProfile)
+	e.save.Importance = widget.HighImportance
+	e.use = widget.NewButton("Make active", e.useProfile)
+	e.remove = widget.NewButton("Remove…", e.confirmRemove)
+	e.status = widget.NewLabel("")
+	e.status.Wrapping = fyne.TextWrapWord
+
+	e.reload("")
+	return e
+}
+
+func (e *profileEditor) content() fyne.CanvasObject {
+	form := widget.NewForm(
+		widget.NewFormItem("Profile", e.selector),
+		widget.NewFormItem("Name", e.name),
+		widget.NewFormItem("Client id", e.clientID),
+		widget.NewFormItem("Client secret", e.secret),
+		widget.NewFormItem("API URL", e.apiURL),
+		widget.NewFormItem("", e.legacy),
+		widget.NewFormItem("", e.verify),
+	)
+	buttons := container.NewHBox(e.save, e.use, e.remove)
+	return container.NewVBox(form, buttons, e.status)
+}
+
+// reload reads the profile file and selects name, or the active profile
+// when name is empty.
+func (e *profileEditor) reload(name string) {
+	config, err := e.saver.Store.Load()
+	if err != nil {
+		e.showError(err)
+		return
+	}
+	e.config = config
+
+	options := []string{newProfileOption}
+	for _, p := range config.Profiles {
+		options = append(options, p.Name)
+	}
+	e.selector.SetOptions(options)
+
+	if name == "" {
+		active, _ := config.ActiveProfile()
+		name = active.Name
+	}
+	if !slices.Contains(options, name) {
+		name = newProfileOption
+	}
+	e.selector.SetSelected(name)
+}
+
+// selectProfile fills the form with the chosen profile, or empties it for
+// a new one. The secret field stays empty: the stored secret is never
+// read into the window.
+func (e *profileEditor) selectProfile(choice string) {
+	p, ok := e.config.Find(choice)
+	e.name.SetText(p.Name)
+	e.clientID.SetText(p.ClientID)
+	e.apiURL.SetText(p.APIURL)
+	e.secret.SetText("")
+	e.legacy.SetChecked(p.Legacy)
+
+	if ok {
+		e.secret.SetPlaceHolder("stored in the keyring; type to replace it")
+		e.use.Enable()
+		e.remove.Enable()
+	} else {
+		e.secret.SetPlaceHolder("")
+		e.use.Disable()
+		e.remove.Disable()
+	}
+	if ok && p.Name == e.config.Active {
+		e.use.Disable()
+	}
+}
+
+func (e *profileEditor) formProfile() auth.Profile {
+	return auth.Profile{
+		Name:     e.name.Text,
+		ClientID: e.clientID.Text,
+		APIURL:   e.apiURL.Text,
+		Legacy:   e.legacy.Checked,
+	}
+}
+
+// saveProfile checks and saves the form off the Fyne goroutine, because
+// the check is a network request and the keyring may prompt.
+func (e *profileEditor) saveProfile() {
+	p, secret, verify := e.formProfile(), e.secret.Text, e.verify.Checked
+	e.setBusy(true, "Saving…")
+
+	e.background(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
+		defer cancel()
+		err := e.saver.Save(ctx, p, secret, verify)
+
+		fyne.Do(func() {
+			e.setBusy(false, "")
+			if err != nil {
+				e.showError(err)
+				return
+			}
+			e.reload(p.Name)
+			e.status.SetText(fmt.Sprintf("Saved profile %q.", p.Name))
+		})
+	})
+}
+
+func (e *profileEditor) useProfile() {
+	name := e.selector.Selected
+	if err := e.saver.Use(name); err != nil {
+		e.showError(err)
+		return
+	}
+	e.reload(name)
+	e.status.SetText(fmt.Sprintf("%q is now the active profile.", name))
+}
+
+func (e *profileEditor) confirmRemove() {
+	name := e.selector.Selected
+	message := fmt.Sprintf("Remove profile %q and its client secret from the keyring?", name)
+	dialog.ShowConfirm("Remove profile", message, func(ok bool) {
+		if ok {
+			e.removeProfile(name)
+		}
+	}, e.window)
+}
+
+func (e *profileEditor) removeProfile(name string) {
+	e.setBusy(true, "Removing…")
+	e.background(func() {
+		err := e.saver.Remove(name)
+		fyne.Do(func() {
+			e.setBusy(false, "")
+			if err != nil {
+				e.showError(err)
+				return
+			}
+			e.reload("")
+			e.status.SetText(fmt.Sprintf("Removed profile %q.", name))
+		})
+	})
+}
+
+func (e *profileEditor) setBusy(busy bool, message string) {
+	if busy {
+		e.save.Disable()
+		e.status.SetText(message)
+		return
+	}
+	e.save.Enable()
+	e.status.SetText(message)
+}
+
+// showError shows err in the status line. Errors of package auth never
+// contain a secret or a token.
+func (e *profileEditor) showError(err error) {
+	text := err.Error()
+	if errors.Is(err, auth.ErrCredentialsRejected) {
+		text = "The server rejected the client id or secret. Nothing was saved.\n\n" + text
+	}
+	e.status.SetText(text)
+}
