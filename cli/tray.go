@@ -44,10 +44,12 @@ func runTray(ctx context.Context, args []string, env Env) error {
 
 	logger := newLogger(env.Stderr)
 	opts := ui.Options{
-		Store:      env.Store,
-		Secrets:    env.Secrets,
-		Logger:     logger,
-		OpenWindow: openWindow,
+		Store:   env.Store,
+		Secrets: env.Secrets,
+		Logger:  logger,
+		OpenWindow: func(name string) error {
+			return openWindow(ctx, name)
+		},
 	}
 	if *sandbox {
 		emu := emulator.New(emulator.Config{ClientID: sandboxClientID, ClientSecret: sandboxSecret, Lifetime: *lifetime})
@@ -67,13 +69,15 @@ func runTray(ctx context.Context, args []string, env Env) error {
 
 // openWindow runs this program again as a window process and waits for it.
 // The child reads profiles and secrets itself, so no secret crosses the
-// process boundary.
-func openWindow(name string) error {
+// process boundary. When ctx ends, as on Quit, the window is asked to close.
+func openWindow(ctx context.Context, name string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find this program to open the %s window: %w", name, err)
 	}
-	cmd := exec.Command(self, "window", name)
+	cmd := exec.CommandContext(ctx, self, "window", name)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Second
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s window: %w", name, err)

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/athos-tray/athos-tray/auth"
 	"github.com/athos-tray/athos-tray/ui"
@@ -9,9 +12,12 @@ import (
 
 // runWindow opens one of the Fyne windows in this process. The tray starts
 // it as a child process; the window reads profiles and secrets itself.
-func runWindow(_ context.Context, args []string, env Env) error {
+func runWindow(ctx context.Context, args []string, env Env) error {
 	if len(args) != 1 || args[0] != "profiles" {
 		return usagef("window: expected 'profiles'")
 	}
-	return ui.RunProfilesWindow(auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets})
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return ui.RunProfilesWindow(ctx, auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets})
 }

@@ -37,6 +37,8 @@ debian_packages() {
 	[[ $1 == run ]] && return
 	# libgl1-mesa-dri is Mesa's software OpenGL, which Fyne windows need under Xvfb.
 	printf '%s\n' xvfb xauth libgl1-mesa-dri gnome-keyring libsecret-tools
+	# x11-utils provides xwininfo, which the end-to-end tests use to find windows.
+	printf '%s\n' x11-utils
 }
 
 # Prints the packages for a system without dpkg, or a hint where none are known.

@@ -28,10 +28,14 @@ const newProfileOption = "New profile…"
 const saveTimeout = 30 * time.Second
 
 // RunProfilesWindow shows the profile editor and returns when it is
-// closed. It runs in its own process because the resident tray does not
-// start the Fyne driver.
-func RunProfilesWindow(saver auth.ProfileSaver) error {
+// closed or ctx ends. It runs in its own process because the resident tray
+// does not start the Fyne driver.
+func RunProfilesWindow(ctx context.Context, saver auth.ProfileSaver) error {
 	a := app.NewWithID(AppID)
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
 	a.SetIcon(fyne.NewStaticResource("Icon.png", assets.AppIcon()))
 
 	w := a.NewWindow("Athos Token Tray: profiles")
@@ -101,7 +105,7 @@ func (e *profileEditor) content() fyne.CanvasObject {
 		widget.NewFormItem("", e.verify),
 	)
 	buttons := container.NewHBox(e.save, e.use, e.remove)
-	return container.NewVBox(form, buttons, e.status)
+	return container.NewPadded(container.NewVBox(form, buttons, e.status))
 }
 
 // reload reads the profile file and selects name, or the active profile

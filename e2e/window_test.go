@@ -1,0 +1,79 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/athos-tray/athos-tray/auth/emulator"
+)
+
+const profilesWindowTitle = "Athos Token Tray: profiles"
+
+// windowCount returns how many X windows carry title.
+func windowCount(t *testing.T, title string) int {
+	t.Helper()
+	out, err := exec.Command("xwininfo", "-root", "-tree").Output()
+	if err != nil {
+		t.Fatalf("xwininfo: %v", err)
+	}
+	return strings.Count(string(out), `"`+title+`": (`)
+}
+
+// childPIDs returns the processes whose parent is pid.
+func childPIDs(t *testing.T, pid int) []int {
+	t.Helper()
+	out, _ := exec.Command("pgrep", "-P", strconv.Itoa(pid)).Output()
+	var pids []int
+	for _, field := range strings.Fields(string(out)) {
+		if n, err := strconv.Atoi(field); err == nil {
+			pids = append(pids, n)
+		}
+	}
+	return pids
+}
+
+func TestTrayOpensProfileWindow(t *testing.T) {
+	s := newShell(t)
+	f := newFixture(t, emulator.Config{})
+	f.addProfile("e2e")
+	item, cmd := f.startTray(s)
+	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+
+	item.click("Edit profiles…")
+	waitFor(t, 30*time.Second, "profile window", func() (bool, string) {
+		n := windowCount(t, profilesWindowTitle)
+		return n == 1, strconv.Itoa(n) + " windows"
+	})
+
+	item.click("Edit profiles…")
+	item.waitForStatus(5*time.Second, hasPrefix("Expires in "), "countdown while the window is open")
+	if n := windowCount(t, profilesWindowTitle); n != 1 {
+		t.Errorf("profile windows after a second click = %d, want 1", n)
+	}
+
+	children := childPIDs(t, cmd.Process.Pid)
+	if len(children) != 1 {
+		t.Fatalf("tray has %d child processes while the window is open, want 1", len(children))
+	}
+	if err := syscall.Kill(children[0], syscall.SIGTERM); err != nil {
+		t.Fatalf("close the window process: %v", err)
+	}
+	waitFor(t, 10*time.Second, "window closed", func() (bool, string) {
+		n := windowCount(t, profilesWindowTitle)
+		return n == 0, strconv.Itoa(n) + " windows"
+	})
+
+	if line := item.statusLine(); strings.Contains(line, "failed") {
+		t.Errorf("status after closing the window = %q, want no failure", line)
+	}
+	bearer := copyVia(t, item, "Copy Bearer header", "Authorization: Bearer ")
+	if code := f.protectedStatus(bearer); code != 200 {
+		t.Errorf("protected endpoint after the window closed = %d, want 200", code)
+	}
+}
