@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Measures the resident tray at idle: CPU time and resident memory over a
-# fixed window, with a valid token from the built-in emulator. Prints one
-# Markdown table row per run for docs/BENCHMARKS.md.
+# Measures the resident tray at idle: CPU time, resident and private memory
+# and context switches over a fixed window, with a valid token from the
+# built-in emulator. Prints one Markdown table row for docs/BENCHMARKS.md.
 #
 # Usage: scripts/bench.sh [SECONDS]   (default 60; run through make bench)
 set -euo pipefail
@@ -55,10 +55,13 @@ for _ in $(seq "$seconds"); do
 	((rss > peak_rss)) && peak_rss=$rss
 done
 end_ticks=$(cpu_ticks)
+# Private memory leaves out the pages of shared libraries (libGL, libX11)
+# that other desktop programs map too.
+private_kib=$(awk '/^Private_(Clean|Dirty):/ {n += $2} END {print n}' "/proc/$tray/smaps_rollup")
 end_switches=$(context_switches)
 
 cpu_percent=$(awk -v t=$((end_ticks - start_ticks)) -v hz="$ticks_per_second" -v s="$seconds" 'BEGIN {printf "%.2f", 100 * t / hz / s}')
 switches_per_second=$(awk -v w=$((end_switches - start_switches)) -v s="$seconds" 'BEGIN {printf "%.1f", w / s}')
 size_mib=$(awk -v b="$(stat -c %s "$bin")" 'BEGIN {printf "%.1f", b / 1048576}')
 
-echo "| $(date -u +%Y-%m-%d) | $(nproc) cores | ${seconds}s | ${cpu_percent}% | $((peak_rss / 1024)) MiB | ${switches_per_second}/s | ${size_mib} MiB |"
+echo "| $(date -u +%Y-%m-%d) | $(nproc) cores | ${seconds}s | ${cpu_percent}% | $((peak_rss / 1024)) MiB | $((private_kib / 1024)) MiB | ${switches_per_second}/s | ${size_mib} MiB |"
