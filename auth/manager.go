@@ -343,8 +343,15 @@ func (m *Manager) recordLocked(profile string, tok Token, err error) {
 		m.err = nil
 		m.failures = 0
 		m.next = m.dueLocked(now)
+		if m.legacy {
+			m.next = time.Time{}
+		}
 		m.log.Info("token received", "profile", profile,
 			"expires_in", tok.ExpiresIn.Round(time.Second), "refresh_at", m.next.Format(time.RFC3339))
+		if skew := ClockSkew(tok); skew > time.Minute || skew < -time.Minute {
+			m.log.Warn("local clock differs from the server's; scheduling follows expiresIn, not expiresAt",
+				"profile", profile, "skew", skew.Round(time.Second))
+		}
 		return
 	}
 
@@ -429,7 +436,11 @@ func (m *Manager) startScheduled(ctx context.Context) {
 	defer m.mu.Unlock()
 
 	now := m.clock.Now()
-	if m.next.IsZero() || now.Before(m.next) || m.flight != nil || m.usableLocked() != nil {
+	if m.usableLocked() != nil {
+		m.next = time.Time{}
+		return
+	}
+	if m.next.IsZero() || now.Before(m.next) || m.flight != nil {
 		return
 	}
 	m.next = time.Time{}

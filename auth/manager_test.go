@@ -502,3 +502,34 @@ func TestManagerCallerCancelKeepsRequest(t *testing.T) {
 		t.Errorf("token = %q, want the shared request's result", got)
 	}
 }
+
+func TestManagerLegacyDuringRequest(t *testing.T) {
+	h := newHarness(t)
+	req := <-h.fetcher.requests
+
+	h.m.SetLegacy(true)
+	req.reply <- fetchReply{token: h.token("late", 12*time.Hour)}
+	h.settle()
+
+	if next := h.m.Snapshot().NextAttempt; !next.IsZero() {
+		t.Errorf("NextAttempt = %v after a request finished in legacy mode, want none", next)
+	}
+	for range 5 {
+		h.advance(13 * time.Hour)
+	}
+	if got := h.fetcher.count.Load(); got != 1 {
+		t.Errorf("requests in legacy mode = %d, want 1", got)
+	}
+}
+
+func TestClockSkew(t *testing.T) {
+	received := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	tok := Token{AccessToken: "x", ExpiresIn: time.Hour, ReceivedAt: received}
+	if got := ClockSkew(tok); got != 0 {
+		t.Errorf("ClockSkew without expiresAt = %v, want 0", got)
+	}
+	tok.ServerExpiresAt = received.Add(time.Hour - 3*time.Minute)
+	if got := ClockSkew(tok); got != 3*time.Minute {
+		t.Errorf("ClockSkew = %v, want 3m (local clock ahead)", got)
+	}
+}

@@ -43,3 +43,13 @@ func (t Token) Expiry() time.Time {
 func (t Token) Valid(now time.Time) bool {
 	return t.AccessToken != "" && now.Before(t.Expiry())
 }
+
+// ClockSkew returns how far the local expiry is ahead of the server's
+// expiresAt, which is roughly how far the local clock is ahead of the
+// server's. It is zero when the response had no expiresAt.
+func ClockSkew(t Token) time.Duration {
+	if t.ServerExpiresAt.IsZero() {
+		return 0
+	}
+	return t.Expiry().Sub(t.ServerExpiresAt)
+}
