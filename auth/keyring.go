@@ -40,7 +40,7 @@ type SecretStore interface {
 // the Secret Service on Linux, the Keychain on macOS and the Credential
 // Manager on Windows.
 type Keyring struct {
-	// Timeout bounds each call; zero means DefaultKeyringTimeout.
+	// Timeout bounds each call. Zero means DefaultKeyringTimeout.
 	Timeout time.Duration
 }
 

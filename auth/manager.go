@@ -50,7 +50,7 @@ type ManagerConfig struct {
 	CheckInterval time.Duration
 	RetryMin      time.Duration
 	RetryMax      time.Duration
-	// Jitter returns a factor in [0, 1) that spreads retry delays; it
+	// Jitter returns a factor in [0, 1) that spreads retry delays. It
 	// defaults to math/rand/v2.Float64.
 	Jitter func() float64
 }
@@ -61,7 +61,7 @@ type Snapshot struct {
 	Profile string
 	// Legacy reports whether the profile uses legacy Basic authentication.
 	Legacy bool
-	// Token is the newest token, possibly expired; zero when none arrived.
+	// Token is the newest token, possibly expired, or zero when none arrived.
 	Token Token
 	// Fetching reports whether a token request is under way.
 	Fetching bool
@@ -119,7 +119,7 @@ type flight struct {
 	token Token
 	err   error
 	// joined counts the callers that waited for this request instead of
-	// starting their own; it is guarded by Manager.mu.
+	// starting their own. Manager.mu guards it.
 	joined int
 }
 

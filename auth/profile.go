@@ -30,7 +30,7 @@ var ErrProfileNotFound = errors.New("profile not found")
 type Profile struct {
 	Name     string `json:"name"`
 	ClientID string `json:"clientId"`
-	// APIURL is the API base URL; empty means DefaultAPIURL.
+	// APIURL is the API base URL. Empty means DefaultAPIURL.
 	APIURL string `json:"apiUrl,omitempty"`
 	// Legacy selects legacy Basic authentication instead of a token.
 	Legacy bool `json:"legacy,omitempty"`

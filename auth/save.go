@@ -11,7 +11,7 @@ import (
 type ProfileSaver struct {
 	Store   ConfigStore
 	Secrets SecretStore
-	// Fetcher checks credentials before they are saved; nil means a Client
+	// Fetcher checks credentials before they are saved. Nil means a Client
 	// for the profile's API URL.
 	Fetcher func(p Profile) Fetcher
 }

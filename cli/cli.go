@@ -30,7 +30,7 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	// Store is the profile file; zero means auth.DefaultConfigStore.
+	// Store is the profile file. Zero means auth.DefaultConfigStore.
 	Store auth.ConfigStore
 	// Secrets defaults to the operating system's keyring.
 	Secrets auth.SecretStore

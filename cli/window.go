@@ -11,7 +11,7 @@ import (
 )
 
 // runWindow opens one of the Fyne windows in this process. The tray starts
-// it as a child process; the window reads profiles and secrets itself.
+// it as a child process, and the window reads profiles and secrets itself.
 func runWindow(ctx context.Context, args []string, env Env) error {
 	if len(args) != 1 || args[0] != "profiles" {
 		return usagef("window: expected 'profiles'")

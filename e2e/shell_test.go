@@ -236,15 +236,26 @@ func (i *trayItem) click(label string) {
 	}
 }
 
-// statusLine returns the label of the status entry, the item that follows
-// the profile entry.
+// statusEntry returns the status entry, the item that follows the profile
+// entry.
+func (i *trayItem) statusEntry() menuEntry {
+	i.t.Helper()
+	var labelled []menuEntry
+	for _, c := range i.layout().Children {
+		if c.Visible && c.Label != "" {
+			labelled = append(labelled, c)
+		}
+	}
+	if len(labelled) < 2 {
+		i.t.Fatalf("menu has %d labelled items, want the profile and status lines first", len(labelled))
+	}
+	return labelled[1]
+}
+
+// statusLine returns the label of the status entry.
 func (i *trayItem) statusLine() string {
 	i.t.Helper()
-	labels := i.layout().labels()
-	if len(labels) < 2 {
-		i.t.Fatalf("menu has %d labelled items, want the profile and status lines first: %q", len(labels), labels)
-	}
-	return labels[1]
+	return i.statusEntry().Label
 }
 
 // waitFor polls the menu until cond holds, failing after timeout. It waits

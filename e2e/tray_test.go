@@ -328,6 +328,19 @@ func TestTrayRefreshesFiveMinutesBeforeExpiry(t *testing.T) {
 	}
 	t.Logf("first status %q", status)
 
+	// Under ten minutes the countdown changes every second. The tray must
+	// change the item's label in place, keeping its id, so that an open
+	// menu stays usable.
+	before := item.statusEntry()
+	var after menuEntry
+	waitFor(t, 5*time.Second, "countdown tick", func() (bool, string) {
+		after = item.statusEntry()
+		return after.Label != before.Label, fmt.Sprintf("status %q", after.Label)
+	})
+	if after.ID != before.ID {
+		t.Errorf("status item id changed from %d to %d on a countdown tick, want an in-place update", before.ID, after.ID)
+	}
+
 	waitFor(t, 40*time.Second, "automatic refresh", func() (bool, string) {
 		issued := f.emu.Stats().TokensIssued
 		return issued > issuedBefore, fmt.Sprintf("tokens issued: %d", issued)

@@ -138,7 +138,7 @@ func (t *tray) updateProfileMenu(config auth.Config) {
 	}
 }
 
-// useProfile makes name the active profile in the profile file; the
+// useProfile makes name the active profile in the profile file. The
 // reload that follows hands it to the manager.
 func (t *tray) useProfile(name string) {
 	if name == t.profile.Name && t.loaded {

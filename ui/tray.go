@@ -77,7 +77,7 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 // tray is the state of the running tray. Only its event loop goroutine
-// touches the fields below events; other goroutines send it events.
+// touches the fields below events, and other goroutines send it events.
 type tray struct {
 	ctx     context.Context
 	opts    Options
@@ -100,7 +100,7 @@ type tray struct {
 	applied      View
 	appliedOK    bool
 
-	// profile and creds are what the manager was last given; loaded
+	// profile and creds are what the manager was last given, and loaded
 	// reports whether they belong to the active profile.
 	profile    auth.Profile
 	creds      auth.Credentials
@@ -151,7 +151,7 @@ func (t *tray) fetch(ctx context.Context, creds auth.Credentials) (auth.Token, e
 	return client.FetchToken(ctx, creds)
 }
 
-// start builds the menu and runs the event loop; systray calls it once
+// start builds the menu and runs the event loop. systray calls it once
 // the tray is ready.
 func (t *tray) start() {
 	systray.SetTitle("Athos Token Tray")
@@ -304,7 +304,7 @@ func (t *tray) copyBearer() {
 }
 
 // copyBasic copies the legacy Basic header built from the loaded
-// credentials; it needs no token.
+// credentials, so it needs no token.
 func (t *tray) copyBasic() {
 	if !t.loaded {
 		return
@@ -361,7 +361,7 @@ func (t *tray) refresh() {
 	}()
 }
 
-// report logs a failed menu action and shows it briefly; it may run on any
+// report logs a failed menu action and shows it briefly. It may run on any
 // goroutine.
 func (t *tray) report(action string, err error) {
 	t.events <- func(t *tray) {
@@ -412,7 +412,7 @@ func (t *tray) applyLegacy(legacy bool) {
 	t.manager.SetLegacy(legacy)
 }
 
-// upperFirst returns s with its first byte in upper case; s is ASCII.
+// upperFirst returns the ASCII string s with its first byte in upper case.
 func upperFirst(s string) string {
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
 		return s

@@ -28,7 +28,7 @@ const secondsThreshold = 10 * time.Minute
 // Input is what the tray knows at one moment, apart from the clock.
 type Input struct {
 	Snapshot auth.Snapshot
-	// Profile is the active profile's name; empty when none is configured.
+	// Profile is the active profile's name, empty when none is configured.
 	Profile string
 	// Sandbox reports whether the tray talks to the built-in emulator.
 	Sandbox bool

@@ -47,13 +47,13 @@ func RunProfilesWindow(ctx context.Context, saver auth.ProfileSaver) error {
 }
 
 // profileEditor is the content of the profile window. Its widgets are
-// touched on the Fyne goroutine only; slow work reports back through
+// touched on the Fyne goroutine only, and slow work reports back through
 // fyne.Do.
 type profileEditor struct {
 	window fyne.Window
 	saver  auth.ProfileSaver
 	config auth.Config
-	// background runs slow work off the Fyne goroutine; tests replace it
+	// background runs slow work off the Fyne goroutine. Tests replace it
 	// to run the work at once.
 	background func(work func())
 
