@@ -255,13 +255,19 @@ func (m *Manager) Token(ctx context.Context) (Token, error) {
 	f := m.startLocked(ctx)
 	m.mu.Unlock()
 
-	return m.wait(ctx, f)
+	tok, err := m.wait(ctx, f)
+	if err != nil && tok.Valid(m.clock.Now()) {
+		return tok, nil
+	}
+	return tok, err
 }
 
 // Refresh requests a new token now, even if the current one is valid, and
 // clears a previous rejection of the credentials. If a request is already
 // under way, Refresh waits for that one instead of sending another. Because
-// the server caches tokens, the result is often the same token.
+// the server caches tokens, the result is often the same token. When the
+// request fails, Refresh returns the error together with the kept token if
+// that is still valid.
 func (m *Manager) Refresh(ctx context.Context) (Token, error) {
 	m.mu.Lock()
 	if err := m.usableLocked(); err != nil {
@@ -321,11 +327,10 @@ func (m *Manager) fetch(ctx context.Context, f *flight, generation uint64, profi
 		m.flight = nil
 		m.recordLocked(profile, tok, err)
 	}
-	if err == nil || !m.token.Valid(m.clock.Now()) || !current {
-		f.token, f.err = tok, err
-	} else {
-		// The request failed but the kept token still works: callers get
-		// that token, and the failure stays visible in the snapshot.
+	f.token, f.err = tok, err
+	if err != nil && current && m.token.Valid(m.clock.Now()) {
+		// The request failed but the kept token still works. Token hands it
+		// out, and Refresh returns it together with the error.
 		f.token = m.token
 	}
 	m.mu.Unlock()

@@ -533,3 +533,21 @@ func TestClockSkew(t *testing.T) {
 		t.Errorf("ClockSkew = %v, want 3m (local clock ahead)", got)
 	}
 }
+
+func TestManagerRefreshFailureKeepsToken(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("kept", 12*time.Hour), nil)
+	h.settle()
+
+	go h.answer(Token{}, fmt.Errorf("fetch token: %w", &StatusError{StatusCode: 500}))
+	tok, err := h.m.Refresh(context.Background())
+	if !errors.Is(err, ErrServer) {
+		t.Errorf("Refresh error = %v, want ErrServer", err)
+	}
+	if tok.AccessToken != "kept" {
+		t.Errorf("Refresh token = %q, want the kept token alongside the error", tok.AccessToken)
+	}
+	if got, err := h.m.Token(context.Background()); err != nil || got.AccessToken != "kept" {
+		t.Errorf("Token() after a failed refresh = %q, %v; want the kept token", got.AccessToken, err)
+	}
+}

@@ -25,8 +25,8 @@ const (
 	testSecret = "Tr4y-s3cret-91f2"
 	// wrongSecret is a secret the test emulators reject.
 	wrongSecret = "wr0ng-s3cret-55"
-	// tokenPrefix starts every emulator token: tokens are JWTs, and the
-	// base64 encoding of their JSON header begins with "eyJ".
+	// tokenPrefix starts every emulator token, because the tokens are JWTs
+	// and the base64 encoding of their JSON header begins with "eyJ".
 	tokenPrefix = "eyJ"
 )
 
@@ -38,8 +38,8 @@ type memorySecrets struct {
 	// getErr, setErr and deleteErr, when set, are returned by every call of
 	// that method, which then changes nothing.
 	getErr, setErr, deleteErr error
-	// failSet, when set, is called before each Set; a non-nil result is
-	// returned and nothing is stored.
+	// failSet, when set, is called before each Set. A non-nil result is
+	// returned, and nothing is stored.
 	failSet func(profile, secret string) error
 }
 

@@ -17,8 +17,8 @@ func TestProfileAddReadsSecretFromStdin(t *testing.T) {
 	tests := []struct {
 		name  string
 		stdin string
-		// want is the stored secret; empty means the command must fail
-		// with a usage error and store nothing.
+		// want is the stored secret. Empty means that the command must
+		// fail with a usage error and store nothing.
 		want string
 	}{
 		{name: "line with LF", stdin: testSecret + "\n", want: testSecret},
