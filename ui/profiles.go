@@ -54,6 +54,11 @@ func (t *tray) loadActive() loadResult {
 	if !ok {
 		return loadResult{config: config}
 	}
+	// NOTE: go-keyring v0.2.8 waits for an unlock prompt's answer on the
+	// shared session-bus connection that fyne.io/systray also listens on,
+	// and takes the first signal it receives as the answer. A tray host
+	// restarting while a prompt is open can therefore end the read early
+	// with "keyring locked"; Refresh token now reads the keyring again.
 	secret, err := t.opts.Secrets.Get(profile.Name)
 	if err != nil {
 		return loadResult{config: config, profile: profile, err: err}
