@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/athos-tray/athos-tray/cli"
+	_ "github.com/athos-tray/athos-tray/internal/locale" // must run before Fyne's init
 )
 
 func main() {

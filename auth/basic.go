@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -58,6 +59,9 @@ func ValidateSecret(secret string) error {
 	case containsControl(secret):
 		return fmt.Errorf("%w: client secret contains a control character such as a newline; "+
 			"paste the secret again without it", ErrInvalidInput)
+	case strings.TrimSpace(secret) == "":
+		return fmt.Errorf("%w: client secret contains only spaces; enter the secret issued with the client id",
+			ErrInvalidInput)
 	}
 	return nil
 }
@@ -95,6 +99,9 @@ func ValidateAPIURL(raw string) (*url.URL, error) {
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return nil, fmt.Errorf("%w: API URL %q contains a fragment; remove everything from '#'",
 			ErrInvalidInput, displayURL)
+	case !validPort(u.Port()):
+		return nil, fmt.Errorf("%w: API URL %q has port %q, which is not a number from 1 to 65535; "+
+			"correct the port or leave it out", ErrInvalidInput, displayURL, u.Port())
 	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
 		return nil, fmt.Errorf("%w: API URL %q uses plain http, which is allowed only for a loopback address; "+
 			"use https://", ErrInvalidInput, displayURL)
@@ -103,6 +110,16 @@ func ValidateAPIURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
+}
+
+// validPort reports whether port, as returned by url.URL.Port, is empty or
+// a number from 1 to 65535.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // isLoopbackHost reports whether host, as returned by url.URL.Hostname, is

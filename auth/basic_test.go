@@ -143,6 +143,7 @@ func TestValidateSecret(t *testing.T) {
 		{name: "carriage return", secret: "top\rsecret", wantErr: true},
 		{name: "NUL", secret: "top\x00secret", wantErr: true},
 		{name: "tab", secret: "top\tsecret", wantErr: true},
+		{name: "only spaces", secret: "   ", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,6 +222,8 @@ func TestValidateAPIURLRejects(t *testing.T) {
 		{"empty fragment", "https://api.athos.vingcard.com/#", "fragment"},
 		{"unparsable", "https://api.athos.vingcard.com:port", "not a valid URL"},
 		{"control character", "https://api.athos.vingcard.com/\n", "not a valid URL"},
+		{"port out of range", "http://127.0.0.1:99999", "port"},
+		{"port zero", "http://127.0.0.1:0", "port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

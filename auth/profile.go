@@ -25,6 +25,10 @@ const maxProfileNameLength = 64
 // ErrProfileNotFound is returned for a profile name that is not configured.
 var ErrProfileNotFound = errors.New("profile not found")
 
+// ErrInvalidProfile marks a stored profile whose settings are invalid, for
+// example after a hand edit of the profile file.
+var ErrInvalidProfile = errors.New("invalid profile")
+
 // Profile is the metadata of one set of Athos credentials. The client secret
 // is not part of it: it lives in the keyring under the profile's name.
 type Profile struct {
@@ -52,7 +56,7 @@ type Config struct {
 }
 
 // Find returns the profile with the given name.
-func (c *Config) Find(name string) (Profile, bool) {
+func (c Config) Find(name string) (Profile, bool) {
 	i := c.index(name)
 	if i < 0 {
 		return Profile{}, false
@@ -62,7 +66,7 @@ func (c *Config) Find(name string) (Profile, bool) {
 
 // ActiveProfile returns the active profile, or the only profile when none
 // is marked active.
-func (c *Config) ActiveProfile() (Profile, bool) {
+func (c Config) ActiveProfile() (Profile, bool) {
 	if p, ok := c.Find(c.Active); ok {
 		return p, true
 	}
@@ -103,7 +107,7 @@ func (c *Config) Remove(name string) error {
 	return nil
 }
 
-func (c *Config) index(name string) int {
+func (c Config) index(name string) int {
 	return slices.IndexFunc(c.Profiles, func(p Profile) bool { return p.Name == name })
 }
 
@@ -169,7 +173,9 @@ func DefaultConfigStore() (ConfigStore, error) {
 	return ConfigStore{Path: filepath.Join(dir, configFileName)}, nil
 }
 
-// Load reads the profile file. A missing file is an empty Config.
+// Load reads the profile file. A missing file is an empty Config. Entries
+// with invalid settings are kept, so that the others stay usable and the
+// bad ones can be fixed or removed; CheckProfile reports them.
 func (s ConfigStore) Load() (Config, error) {
 	data, err := os.ReadFile(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -183,13 +189,17 @@ func (s ConfigStore) Load() (Config, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return Config{}, fmt.Errorf("read profiles from %s: invalid JSON (%v); fix or remove the file", s.Path, err)
 	}
-	for _, p := range c.Profiles {
-		if err := ValidateProfile(p); err != nil {
-			return Config{}, fmt.Errorf("read profiles from %s: %w; fix the entry or remove it with "+
-				"'athos-tray profile remove'", s.Path, err)
-		}
-	}
 	return c, nil
+}
+
+// CheckProfile validates a profile read from the file and names the entry
+// and the fix when it is invalid.
+func (s ConfigStore) CheckProfile(p Profile) error {
+	if err := ValidateProfile(p); err != nil {
+		return fmt.Errorf("%w %q in %s: %w; fix it with 'athos-tray profile add %s ...' or remove it with "+
+			"'athos-tray profile remove %s'", ErrInvalidProfile, p.Name, s.Path, err, p.Name, p.Name)
+	}
+	return nil
 }
 
 // Save writes c atomically with mode 0600: it writes a temporary file in

@@ -112,28 +112,52 @@ func TestConfigStoreSaveLoad(t *testing.T) {
 	}
 }
 
-func TestConfigStoreLoadRejectsBadFile(t *testing.T) {
-	tests := []struct {
-		name, content, wantInMessage string
-	}{
-		{"not json", "{", "invalid JSON"},
-		{"colon in client id", `{"profiles":[{"name":"p","clientId":"a:b"}]}`, `"a:b"`},
-		{"plain http url", `{"profiles":[{"name":"p","clientId":"c","apiUrl":"http://example.com"}]}`, "http://example.com"},
+func TestConfigStoreLoadRejectsBadJSON(t *testing.T) {
+	store := ConfigStore{Path: filepath.Join(t.TempDir(), "profiles.json")}
+	if err := os.WriteFile(store.Path, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Load()
+	if err == nil || !strings.Contains(err.Error(), "invalid JSON") {
+		t.Errorf("Load of a broken file error = %v, want it to say invalid JSON", err)
+	}
+}
+
+func TestConfigStoreKeepsInvalidEntries(t *testing.T) {
+	store := ConfigStore{Path: filepath.Join(t.TempDir(), "profiles.json")}
+	content := `{"profiles":[{"name":"bad","clientId":"a:b"},{"name":"web","clientId":"c","apiUrl":"http://example.com"},{"name":"good","clientId":"c"}]}`
+	if err := os.WriteFile(store.Path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := store.Load()
+	if err != nil {
+		t.Fatalf("Load with invalid entries: %v, want them kept", err)
+	}
+	if len(c.Profiles) != 3 {
+		t.Fatalf("profiles = %d, want 3", len(c.Profiles))
+	}
+
+	tests := []struct{ name, wantInMessage string }{
+		{"bad", `"a:b"`},
+		{"web", "http://example.com"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			store := ConfigStore{Path: filepath.Join(t.TempDir(), "profiles.json")}
-			if err := os.WriteFile(store.Path, []byte(tt.content), 0o600); err != nil {
-				t.Fatal(err)
+		p, _ := c.Find(tt.name)
+		err := store.CheckProfile(p)
+		if !errors.Is(err, ErrInvalidProfile) || !errors.Is(err, ErrInvalidInput) {
+			t.Errorf("CheckProfile(%s) = %v, want ErrInvalidProfile wrapping ErrInvalidInput", tt.name, err)
+			continue
+		}
+		for _, want := range []string{tt.wantInMessage, `"` + tt.name + `"`, "profile remove " + tt.name} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("CheckProfile(%s) = %q, want it to contain %s", tt.name, err, want)
 			}
-			_, err := store.Load()
-			if err == nil {
-				t.Fatalf("Load accepted %s", tt.content)
-			}
-			if !strings.Contains(err.Error(), tt.wantInMessage) {
-				t.Errorf("error %q does not name %s", err, tt.wantInMessage)
-			}
-		})
+		}
+	}
+	good, _ := c.Find("good")
+	if err := store.CheckProfile(good); err != nil {
+		t.Errorf("CheckProfile(good) = %v, want nil", err)
 	}
 }
 

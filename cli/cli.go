@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/athos-tray/athos-tray/auth"
@@ -22,7 +21,7 @@ const (
 	ExitUsage    = 2 // invalid command line
 	ExitRejected = 3 // the server rejected the credentials
 	ExitNetwork  = 4 // network failure, timeout, server error or malformed response
-	ExitSetup    = 5 // no profile, missing secret, or keyring unavailable or locked
+	ExitSetup    = 5 // no profile, invalid stored profile, missing secret, or keyring unavailable or locked
 )
 
 // Env is the process environment a command runs in, injected for tests.
@@ -64,7 +63,8 @@ Usage:
 Run 'athos-tray COMMAND --help' for a command's options.
 
 Exit codes: 0 success, 1 other failure, 2 usage error, 3 credentials rejected,
-4 network or server failure, 5 no profile or keyring problem.
+4 network or server failure, 5 no profile, invalid stored profile or keyring
+problem.
 `
 
 // Version is the program version, set at build time with
@@ -140,6 +140,8 @@ func fail(env Env, err error) int {
 func exitCode(err error) int {
 	var usage usageError
 	switch {
+	case errors.Is(err, auth.ErrInvalidProfile):
+		return ExitSetup
 	case errors.As(err, &usage), errors.Is(err, auth.ErrInvalidInput):
 		return ExitUsage
 	case errors.Is(err, auth.ErrCredentialsRejected):
@@ -199,14 +201,4 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 // standard error.
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
-
-// isTerminal reports whether r is an interactive terminal.
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -42,21 +43,24 @@ func runProfile(ctx context.Context, args []string, env Env) error {
 
 const profileAddUsage = `Usage: athos-tray profile add NAME --client-id ID [--api-url URL] [--legacy] [--no-verify]
 
-Adds profile NAME, or changes it when it exists. The client secret is read
-from standard input (one line), or prompted for without echo on a terminal,
-and stored in the operating system's keyring; it is never accepted as an
-argument. Before saving, the credentials are checked by requesting a token;
-nothing is saved when the server rejects them.
+Adds profile NAME, or changes it when it exists. When NAME exists, options
+that are not given keep their stored values (use --legacy=false to switch
+legacy Basic authentication off). The client secret is read from standard
+input (one line), or prompted for without echo on a terminal, and stored in
+the operating system's keyring. It is never accepted as an argument. Before
+saving, the credentials are checked by requesting a token, and nothing is
+saved when the server rejects them.
 
-Example:
+Examples:
   printf '%s\n' "$SECRET" | athos-tray profile add production --client-id my-client
+  printf '%s\n' "$NEW_SECRET" | athos-tray profile add production   # new secret, same settings
 
 Options:
 `
 
 func runProfileAdd(ctx context.Context, args []string, env Env) error {
 	fs := newFlagSet(env, "profile add", profileAddUsage)
-	clientID := fs.String("client-id", "", "client id of the Athos organisation (required)")
+	clientID := fs.String("client-id", "", "client id of the Athos organisation (required for a new profile)")
 	apiURL := fs.String("api-url", "", "API base URL (default "+auth.DefaultAPIURL+")")
 	legacy := fs.Bool("legacy", false, "use legacy Basic authentication instead of a token")
 	noVerify := fs.Bool("no-verify", false, "save without requesting a token first")
@@ -68,9 +72,27 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 		return usagef("profile add: expected one profile NAME, got %d arguments", len(positional))
 	}
 
-	profile := auth.Profile{Name: positional[0], ClientID: *clientID, APIURL: *apiURL, Legacy: *legacy}
-	if *clientID == "" {
-		return usagef("profile add: missing --client-id; pass the client id of the Athos organisation")
+	config, err := env.Store.Load()
+	if err != nil {
+		return err
+	}
+	profile, exists := config.Find(positional[0])
+	if !exists {
+		profile = auth.Profile{Name: positional[0]}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "client-id":
+			profile.ClientID = *clientID
+		case "api-url":
+			profile.APIURL = *apiURL
+		case "legacy":
+			profile.Legacy = *legacy
+		}
+	})
+	if profile.ClientID == "" {
+		return usagef("profile add: missing --client-id for new profile %q; pass the client id of the Athos organisation",
+			profile.Name)
 	}
 	if err := auth.ValidateProfile(profile); err != nil {
 		return err
@@ -93,9 +115,10 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 }
 
 // readSecret reads one line from standard input, prompting without echo
-// when it is a terminal.
+// when it is a terminal. More than one non-empty line is rejected, because
+// it usually means the wrong file was piped in.
 func readSecret(env Env, profile string) (string, error) {
-	if f, ok := env.Stdin.(*os.File); ok && isTerminal(f) {
+	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprintf(env.Stderr, "Client secret for profile %q: ", profile)
 		secret, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(env.Stderr)
@@ -105,18 +128,25 @@ func readSecret(env Env, profile string) (string, error) {
 		return string(secret), nil
 	}
 
-	reader := bufio.NewReaderSize(io.LimitReader(env.Stdin, maxSecretLength+2), maxSecretLength+2)
+	reader := bufio.NewReader(io.LimitReader(env.Stdin, 2*maxSecretLength))
 	line, err := reader.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read client secret from standard input: %w", err)
 	}
 	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-	if line == "" {
+	rest, _ := io.ReadAll(reader)
+
+	switch {
+	case line == "":
 		return "", usagef("profile add: no client secret on standard input; " +
 			"pipe it in, for example: printf '%%s\\n' \"$SECRET\" | athos-tray profile add NAME --client-id ID")
-	}
-	if len(line) > maxSecretLength {
+	case len(line) > maxSecretLength:
 		return "", usagef("profile add: client secret on standard input is longer than %d bytes", maxSecretLength)
+	case strings.TrimSpace(string(rest)) != "":
+		return "", usagef("profile add: standard input has more than one line; pipe in only the client secret")
+	}
+	if strings.TrimSpace(line) != line {
+		fmt.Fprintln(env.Stderr, "athos-tray: note: the client secret starts or ends with spaces, which were kept")
 	}
 	return line, nil
 }
@@ -148,6 +178,9 @@ func runProfileList(args []string, env Env) error {
 		mode := "token"
 		if p.Legacy {
 			mode = "legacy Basic"
+		}
+		if err := auth.ValidateProfile(p); err != nil {
+			mode = "INVALID: " + err.Error()
 		}
 		fmt.Fprintf(env.Stdout, "%s %s\tclient id %s\t%s\t%s\n", marker, p.Name, p.ClientID, p.BaseURL(), mode)
 	}
@@ -210,6 +243,10 @@ func loadProfile(env Env, name string) (auth.Profile, auth.Credentials, error) {
 	} else if profile, ok = config.Find(name); !ok {
 		return auth.Profile{}, auth.Credentials{}, fmt.Errorf("profile %q: %w; run 'athos-tray profile list' for the names",
 			name, auth.ErrProfileNotFound)
+	}
+
+	if err := env.Store.CheckProfile(profile); err != nil {
+		return auth.Profile{}, auth.Credentials{}, err
 	}
 
 	secret, err := env.Secrets.Get(profile.Name)

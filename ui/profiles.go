@@ -54,6 +54,9 @@ func (t *tray) loadActive() loadResult {
 	if !ok {
 		return loadResult{config: config}
 	}
+	if err := t.opts.Store.CheckProfile(profile); err != nil {
+		return loadResult{config: config, profile: profile, err: err}
+	}
 	// NOTE: go-keyring v0.2.8 waits for an unlock prompt's answer on the
 	// shared session-bus connection that fyne.io/systray also listens on,
 	// and takes the first signal it receives as the answer. A tray host
