@@ -143,11 +143,18 @@ func (f *fixture) startTray(s *shell, args ...string) (*trayItem, *exec.Cmd) {
 // protectedStatus calls the emulator's protected endpoint with header.
 func (f *fixture) protectedStatus(header string) int {
 	f.t.Helper()
+	return f.protectedStatusAt(f.baseURL, header)
+}
+
+// protectedStatusAt calls the protected endpoint of the emulator at
+// baseURL with header.
+func (f *fixture) protectedStatusAt(baseURL, header string) int {
+	f.t.Helper()
 	name, value, ok := strings.Cut(header, ": ")
 	if !ok || name != "Authorization" {
 		f.t.Fatalf("clipboard does not hold an Authorization header line")
 	}
-	req, err := http.NewRequest(http.MethodGet, f.baseURL+"/corp/me", nil)
+	req, err := http.NewRequest(http.MethodGet, baseURL+"/corp/me", nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -270,13 +277,14 @@ func TestTrayCopiesHeaders(t *testing.T) {
 	if e := item.entry("Copy Bearer header"); e.Enabled {
 		t.Errorf("Bearer item is enabled in legacy mode")
 	}
-	var config struct {
-		Profiles []struct{ Legacy bool }
-	}
-	data, _ := os.ReadFile(filepath.Join(f.configDir, "profiles.json"))
-	if err := json.Unmarshal(data, &config); err != nil || len(config.Profiles) != 1 || !config.Profiles[0].Legacy {
-		t.Errorf("profile file after enabling legacy mode = %s, want legacy true", data)
-	}
+	waitFor(t, 5*time.Second, "legacy flag in the profile file", func() (bool, string) {
+		var config struct {
+			Profiles []struct{ Legacy bool }
+		}
+		data, _ := os.ReadFile(filepath.Join(f.configDir, "profiles.json"))
+		err := json.Unmarshal(data, &config)
+		return err == nil && len(config.Profiles) == 1 && config.Profiles[0].Legacy, string(data)
+	})
 	if got := f.run("", "header"); got != basicHeader {
 		t.Errorf("'athos-tray header' for a legacy profile = %q, want the Basic header", got)
 	}

@@ -23,6 +23,7 @@ type loadResult struct {
 // reload reads the profile file and the active profile's secret off the
 // event loop, because a locked keyring can block for minutes.
 func (t *tray) reload() {
+	t.loading = true
 	t.loadSeq++
 	seq := t.loadSeq
 	t.configStat = statFile(t.opts.Store.Path)
@@ -77,6 +78,7 @@ func (t *tray) loadActive() loadResult {
 // drops credentials that still work for the same profile, so a locked
 // keyring or a broken profile file leaves a valid token in place.
 func (t *tray) applyLoad(r loadResult) {
+	t.loading, t.switching = false, ""
 	if r.err == nil || r.profile.Name != "" {
 		t.updateProfileMenu(r.config)
 	}
@@ -139,7 +141,8 @@ func (t *tray) updateProfileMenu(config auth.Config) {
 
 	t.items.profile.Enable()
 	for _, p := range config.Profiles {
-		item := t.items.profile.AddSubMenuItemCheckbox(p.Name, "Make "+p.Name+" the active profile", p.Name == active.Name)
+		item := t.items.profile.AddSubMenuItemCheckbox(menuText(p.Name), "Make "+p.Name+" the active profile",
+			p.Name == active.Name)
 		name := p.Name
 		t.forward(item, func(t *tray) { t.useProfile(name) })
 		t.profileItems = append(t.profileItems, item)
@@ -149,10 +152,10 @@ func (t *tray) updateProfileMenu(config auth.Config) {
 // useProfile makes name the active profile in the profile file. The
 // reload that follows hands it to the manager.
 func (t *tray) useProfile(name string) {
-	if name == t.profile.Name && t.loaded {
+	if name == t.profile.Name && t.ready() {
 		return
 	}
-	go func() {
+	t.write(func() {
 		_, err := t.opts.Store.Update(func(c *auth.Config) error {
 			if _, ok := c.Find(name); !ok {
 				return fmt.Errorf("switch to profile %q: %w", name, auth.ErrProfileNotFound)
@@ -168,8 +171,9 @@ func (t *tray) useProfile(name string) {
 			}
 			t.log.Info("profile switched", "profile", name)
 			t.reload()
+			t.switching = name
 		}
-	}()
+	})
 }
 
 // editProfiles opens the profile window in its own process and reloads

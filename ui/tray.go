@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -102,12 +105,22 @@ type tray struct {
 
 	// profile and creds are what the manager was last given, and loaded
 	// reports whether they belong to the active profile.
-	profile    auth.Profile
-	creds      auth.Credentials
-	loaded     bool
+	profile auth.Profile
+	creds   auth.Credentials
+	loaded  bool
+	// loading reports that a reload is under way, and switching names the
+	// profile that the user picked until that reload has finished.
+	loading    bool
+	switching  string
 	loadErr    error
 	loadSeq    int
 	configStat fileStamp
+
+	// writes runs profile-file changes one at a time, in click order.
+	writes chan func()
+	// copyMu serialises clipboard writes, which start an xclip process
+	// each on Linux.
+	copyMu sync.Mutex
 
 	flash      string
 	flashUntil time.Time
@@ -127,6 +140,7 @@ func newTray(ctx context.Context, opts Options) *tray {
 		log:    opts.Logger,
 		margin: auth.DefaultRefreshMargin,
 		events: make(chan event, 32),
+		writes: make(chan func(), 32),
 	}
 	t.apiURL.Store(new(string))
 	t.manager = auth.NewManager(auth.ManagerConfig{
@@ -181,6 +195,7 @@ func (t *tray) start() {
 	t.forward(t.items.quit, func(*tray) { systray.Quit() })
 
 	go t.manager.Run(t.ctx)
+	go t.runWrites()
 	go t.loop()
 	t.log.Info("tray started", "sandbox", t.opts.Sandbox != nil, "config", t.opts.Store.Path)
 }
@@ -234,10 +249,14 @@ func (t *tray) render() {
 		Profile:       t.profile.Name,
 		Sandbox:       t.opts.Sandbox != nil,
 		LoadErr:       t.loadErr,
+		Loading:       t.loading && !t.ready(),
 		Flash:         t.flash,
 		RefreshMargin: t.margin,
 	}
-	if !t.loaded {
+	if t.switching != "" {
+		in.Profile, in.LoadErr = t.switching, nil
+	}
+	if !t.ready() {
 		in.Snapshot = auth.Snapshot{}
 	}
 	v := Render(in, now)
@@ -250,7 +269,7 @@ func (t *tray) render() {
 		systray.SetTooltip(v.Tooltip)
 	}
 	if first || v.Profile != old.Profile {
-		t.items.profile.SetTitle(v.Profile)
+		t.items.profile.SetTitle(menuText(v.Profile))
 	}
 	if first || v.Status != old.Status {
 		t.items.status.SetTitle(v.Status)
@@ -287,7 +306,7 @@ func (t *tray) showFlash(message string) {
 // copyBearer copies the Bearer header of a valid token. It waits for a
 // token only when none is valid, and runs off the event loop.
 func (t *tray) copyBearer() {
-	if !t.loaded {
+	if !t.ready() {
 		return
 	}
 	go func() {
@@ -306,7 +325,7 @@ func (t *tray) copyBearer() {
 // copyBasic copies the legacy Basic header built from the loaded
 // credentials, so it needs no token.
 func (t *tray) copyBasic() {
-	if !t.loaded {
+	if !t.ready() {
 		return
 	}
 	value, err := auth.BasicHeader(t.creds)
@@ -319,7 +338,9 @@ func (t *tray) copyBasic() {
 
 // copyHeader runs on its own goroutine and reports back to the loop.
 func (t *tray) copyHeader(what, header string) {
+	t.copyMu.Lock()
 	err := copyText(t.opts.Clipboard, header, copyTimeout)
+	t.copyMu.Unlock()
 	t.events <- func(t *tray) {
 		if err != nil {
 			t.log.Error("copy failed", "profile", t.profile.Name, "header", what, "err", err)
@@ -341,6 +362,10 @@ func shortClipboardError(err error) string {
 // refresh asks for a new token, or reloads the profile when it could not
 // be loaded, for example because the keyring was locked.
 func (t *tray) refresh() {
+	if t.switching != "" {
+		t.showFlash("Still loading profile " + t.switching)
+		return
+	}
 	if !t.loaded || t.loadErr != nil {
 		t.reload()
 		return
@@ -370,20 +395,21 @@ func (t *tray) report(action string, err error) {
 	}
 }
 
-// toggleLegacy stores the new legacy setting in the profile file, then
-// tells the manager. In the sandbox the setting lives in memory only.
+// toggleLegacy switches legacy mode at once and stores the setting in the
+// profile file afterwards, undoing the switch if the file cannot be
+// written. In the sandbox the setting lives in memory only.
 func (t *tray) toggleLegacy() {
-	if !t.loaded {
+	if !t.ready() {
 		return
 	}
 	legacy := !t.profile.Legacy
 	name := t.profile.Name
+	t.applyLegacy(legacy)
 	if t.opts.Sandbox != nil {
-		t.applyLegacy(legacy)
 		return
 	}
 
-	go func() {
+	t.write(func() {
 		_, err := t.opts.Store.Update(func(c *auth.Config) error {
 			p, ok := c.Find(name)
 			if !ok {
@@ -394,17 +420,52 @@ func (t *tray) toggleLegacy() {
 			return nil
 		})
 		t.events <- func(t *tray) {
-			if err != nil {
-				t.log.Error("switch legacy basic auth failed", "profile", name, "err", err)
-				t.showFlash("Could not save the setting: " + Describe(err))
+			t.configStat = statFile(t.opts.Store.Path)
+			if err == nil {
 				return
 			}
-			t.configStat = statFile(t.opts.Store.Path)
-			if t.profile.Name == name {
-				t.applyLegacy(legacy)
+			t.log.Error("switch legacy basic auth failed", "profile", name, "err", err)
+			t.showFlash("Could not save the setting: " + Describe(err))
+			if t.profile.Name == name && t.profile.Legacy == legacy {
+				t.applyLegacy(!legacy)
 			}
 		}
-	}()
+	})
+}
+
+// write queues a change of the profile file. Changes run in the order they
+// were queued, so that two quick clicks end in the state of the second.
+func (t *tray) write(change func()) {
+	select {
+	case t.writes <- change:
+	case <-t.ctx.Done():
+	}
+}
+
+func (t *tray) runWrites() {
+	for {
+		select {
+		case change := <-t.writes:
+			change()
+		case <-t.ctx.Done():
+			return
+		}
+	}
+}
+
+// ready reports whether the active profile is loaded and no switch to
+// another one is under way, so that menu actions apply to what is shown.
+func (t *tray) ready() bool {
+	return t.loaded && t.switching == ""
+}
+
+// menuText escapes text for a menu label. The dbusmenu protocol used on
+// Linux reads '_' as an access-key marker, and "__" as a literal '_'.
+func menuText(text string) string {
+	if runtime.GOOS != "linux" {
+		return text
+	}
+	return strings.ReplaceAll(text, "_", "__")
 }
 
 func (t *tray) applyLegacy(legacy bool) {

@@ -35,6 +35,9 @@ type Input struct {
 	// LoadErr is the error that stopped the active profile from loading,
 	// such as a locked keyring.
 	LoadErr error
+	// Loading reports that the profile named Profile is being read from
+	// the profile file and the keyring, which may wait for an unlock prompt.
+	Loading bool
 	// Flash is a short message that replaces the status line for a moment,
 	// such as the result of a copy.
 	Flash string
@@ -59,11 +62,11 @@ type View struct {
 // that every label can be tested without a desktop.
 func Render(in Input, now time.Time) View {
 	snap := in.Snapshot
-	loaded := in.Profile != "" && in.LoadErr == nil
+	loaded := in.Profile != "" && in.LoadErr == nil && !in.Loading
 	v := View{
 		Profile:        profileLabel(in),
 		BasicEnabled:   loaded,
-		RefreshEnabled: in.Profile != "" || in.LoadErr != nil,
+		RefreshEnabled: loaded || in.LoadErr != nil,
 		LegacyEnabled:  loaded,
 		LegacyChecked:  snap.Legacy,
 	}
@@ -81,6 +84,8 @@ func profileLabel(in Input) string {
 	switch {
 	case in.Sandbox:
 		return "Sandbox: built-in emulator, demo credentials"
+	case in.Profile == "" && in.Loading:
+		return "Profile: …"
 	case in.Profile == "":
 		return "No profile"
 	}
@@ -93,6 +98,10 @@ func status(in Input, now time.Time) (assets.State, string) {
 	switch {
 	case in.LoadErr != nil:
 		return assets.StateError, Describe(in.LoadErr)
+	case in.Loading && in.Profile != "":
+		return assets.StateBusy, "Loading profile " + in.Profile + " (unlock the keyring if asked)…"
+	case in.Loading:
+		return assets.StateBusy, "Loading profile…"
 	case in.Profile == "":
 		return assets.StateIdle, "No profile: run 'athos-tray profile add'"
 	case snap.Legacy:
@@ -121,7 +130,10 @@ func status(in Input, now time.Time) (assets.State, string) {
 	if left <= in.RefreshMargin || snap.Fetching {
 		icon = assets.StateBusy
 	}
-	if snap.Err != nil {
+	switch {
+	case snap.Fetching:
+		line += " · refreshing…"
+	case snap.Err != nil:
 		icon = assets.StateBusy
 		line += " · refresh failed: " + Describe(snap.Err)
 	}
@@ -163,7 +175,7 @@ func tooltip(in Input, now time.Time) string {
 	snap := in.Snapshot
 	var detail string
 	switch {
-	case in.Profile == "" || in.LoadErr != nil || snap.Legacy:
+	case in.Profile == "" || in.Loading || in.LoadErr != nil || snap.Legacy:
 		_, detail = status(in, now)
 	case snap.Token.Valid(now):
 		detail = "Token valid until " + clockTime(snap.Token.Expiry(), now)
@@ -207,6 +219,8 @@ func Describe(err error) string {
 		return "Keyring locked"
 	case errors.Is(err, auth.ErrKeyringUnavailable):
 		return "No keyring service"
+	case errors.Is(err, auth.ErrLegacyMode):
+		return "Legacy Basic auth is on"
 	case errors.Is(err, auth.ErrProfileNotFound):
 		return "Profile not found"
 	case errors.Is(err, errConfigUnreadable):

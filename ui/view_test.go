@@ -65,7 +65,7 @@ func TestRenderStatus(t *testing.T) {
 		{
 			name:       "refreshing",
 			in:         Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(time.Hour), Fetching: true}},
-			wantStatus: "Expires in 1h 0m", wantIcon: assets.StateBusy, wantBearer: true,
+			wantStatus: "Expires in 1h 0m · refreshing…", wantIcon: assets.StateBusy, wantBearer: true,
 		},
 		{
 			name:       "refresh failing",
@@ -101,6 +101,16 @@ func TestRenderStatus(t *testing.T) {
 			name:       "keyring locked",
 			in:         Input{Profile: "p", LoadErr: fmt.Errorf("read: %w", auth.ErrKeyringLocked)},
 			wantStatus: "Keyring locked", wantIcon: assets.StateError,
+		},
+		{
+			name:       "loading at start",
+			in:         Input{Loading: true},
+			wantStatus: "Loading profile…", wantIcon: assets.StateBusy,
+		},
+		{
+			name:       "switching profile",
+			in:         Input{Profile: "next", Loading: true, Snapshot: auth.Snapshot{Token: token(time.Hour)}},
+			wantStatus: "Loading profile next (unlock the keyring if asked)…", wantIcon: assets.StateBusy,
 		},
 		{
 			name:       "no profile",
@@ -141,6 +151,11 @@ func TestRenderItemsPerMode(t *testing.T) {
 	locked := Render(Input{Profile: "p", LoadErr: auth.ErrKeyringLocked}, now)
 	if locked.BasicEnabled || locked.LegacyEnabled || !locked.RefreshEnabled {
 		t.Errorf("locked keyring view = %+v, want copy items off and Refresh on to retry", locked)
+	}
+
+	switching := Render(Input{Profile: "next", Loading: true}, now)
+	if switching.BasicEnabled || switching.RefreshEnabled || switching.LegacyEnabled || switching.Profile != "Profile: next" {
+		t.Errorf("view while loading = %+v, want actions off and the new profile named", switching)
 	}
 
 	none := Render(Input{}, now)
@@ -187,6 +202,7 @@ func TestDescribe(t *testing.T) {
 		{fmt.Errorf("x: %w", auth.ErrMalformedResponse), "Bad server response"},
 		{fmt.Errorf("x: %w", auth.ErrSecretNotFound), "Secret missing from keyring"},
 		{fmt.Errorf("x: %w", auth.ErrKeyringUnavailable), "No keyring service"},
+		{auth.ErrLegacyMode, "Legacy Basic auth is on"},
 		{errors.New("odd"), "Error (see log)"},
 	}
 	for _, tt := range tests {
