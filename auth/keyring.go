@@ -117,8 +117,10 @@ func (k Keyring) explain(action, profile string, err error) error {
 			action, profile, ErrSecretNotFound, profile)
 	case errors.Is(err, ErrKeyringUnavailable):
 		return fmt.Errorf("%s %q: %w", action, profile, err)
-	case errors.Is(err, ErrKeyringLocked),
-		strings.Contains(message, "unlock"),
+	case errors.Is(err, ErrKeyringLocked):
+		return fmt.Errorf("%s %q: %w; unlock the login keyring, for example in Passwords and Keys (seahorse), "+
+			"then try again", action, profile, err)
+	case strings.Contains(message, "unlock"),
 		strings.Contains(message, "dismissed"):
 		return fmt.Errorf("%s %q: %w (%v); unlock the login keyring, for example in Passwords and Keys (seahorse), "+
 			"then try again", action, profile, ErrKeyringLocked, err)

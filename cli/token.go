@@ -97,6 +97,9 @@ func runStatus(ctx context.Context, args []string, env Env) error {
 
 	profile, creds, err := loadProfile(env, *name)
 	if err != nil {
+		if *asJSON {
+			writeJSON(env, statusReport{Profile: *name, State: "error", Error: err.Error()})
+		}
 		return err
 	}
 	report := statusReport{
@@ -126,15 +129,22 @@ func runStatus(ctx context.Context, args []string, env Env) error {
 	}
 
 	if *asJSON {
-		encoder := json.NewEncoder(env.Stdout)
-		encoder.SetIndent("", "  ")
-		if err := encoder.Encode(report); err != nil {
-			return fmt.Errorf("write status: %w", err)
+		if err := writeJSON(env, report); err != nil {
+			return err
 		}
 	} else {
 		printStatus(env, report)
 	}
 	return fetchErr
+}
+
+func writeJSON(env Env, report statusReport) error {
+	encoder := json.NewEncoder(env.Stdout)
+	encoder.SetIndent("", "  ")
+	if err := encoder.Encode(report); err != nil {
+		return fmt.Errorf("write status: %w", err)
+	}
+	return nil
 }
 
 func printStatus(env Env, r statusReport) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,6 +38,14 @@ func runTray(ctx context.Context, args []string, env Env) error {
 		"lifetime of sandbox tokens, for example 6m to watch a refresh (with --sandbox)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	lifetimeSet := false
+	fs.Visit(func(f *flag.Flag) { lifetimeSet = lifetimeSet || f.Name == "sandbox-lifetime" })
+	switch {
+	case lifetimeSet && !*sandbox:
+		return usagef("tray: --sandbox-lifetime applies to the sandbox only; add --sandbox")
+	case *lifetime <= 0:
+		return usagef("tray: --sandbox-lifetime %v is not positive; give a duration such as 6m", *lifetime)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
@@ -112,7 +121,15 @@ func runEmulator(ctx context.Context, args []string, env Env) error {
 	}
 	failure, err := emulator.ParseFailure(*failName)
 	if err != nil {
-		return usagef("emulator: %v", err)
+		return usagef("%v", err)
+	}
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{{"--lifetime", *lifetime}, {"--cache-threshold", *threshold}} {
+		if d.value <= 0 {
+			return usagef("emulator: %s %v is not positive; give a duration such as 12h", d.name, d.value)
+		}
 	}
 
 	emu := emulator.New(emulator.Config{
@@ -124,7 +141,7 @@ func runEmulator(ctx context.Context, args []string, env Env) error {
 	emu.SetFailure(failure)
 	baseURL, err := emu.Start(*listen)
 	if err != nil {
-		return usagef("emulator: %v", err)
+		return fmt.Errorf("%w; choose another address with --listen", err)
 	}
 	defer emu.Close()
 	fmt.Fprintf(env.Stdout, "Emulator listening on %s (client id %q, secret %q). Stop it with Ctrl+C.\n",
