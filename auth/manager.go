@@ -422,6 +422,7 @@ func (m *Manager) Run(ctx context.Context) {
 		if !due.IsZero() && !busy {
 			wait = min(wait, due.Sub(now))
 		}
+		timer := m.clock.After(wait)
 		if m.onWait != nil {
 			m.onWait(wait, busy)
 		}
@@ -429,7 +430,7 @@ func (m *Manager) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-m.wake:
-		case <-m.clock.After(wait):
+		case <-timer:
 		}
 	}
 }
