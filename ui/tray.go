@@ -79,8 +79,9 @@ func Run(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// tray is the state of the running tray. Only its event loop goroutine
-// touches the fields below events, and other goroutines send it events.
+// tray is the state of the running tray. Any goroutine may use the fields
+// up to copyMu; the event loop goroutine alone owns the rest, and other
+// goroutines reach it by sending events.
 type tray struct {
 	ctx     context.Context
 	opts    Options
@@ -88,13 +89,14 @@ type tray struct {
 	manager *auth.Manager
 	margin  time.Duration
 	events  chan event
+	// writes runs profile-file changes one at a time, in click order.
+	writes chan func()
 	// apiURL is the loaded profile's API base URL, read by fetch on the
 	// manager's goroutines.
 	apiURL atomic.Pointer[string]
-
-	// windowOpen reports whether a window process started from the menu
-	// is still running.
-	windowOpen bool
+	// copyMu serialises clipboard writes, which start an xclip process
+	// each on Linux.
+	copyMu sync.Mutex
 
 	items      menuItems
 	profileSet []string
@@ -116,11 +118,9 @@ type tray struct {
 	loadSeq    int
 	configStat fileStamp
 
-	// writes runs profile-file changes one at a time, in click order.
-	writes chan func()
-	// copyMu serialises clipboard writes, which start an xclip process
-	// each on Linux.
-	copyMu sync.Mutex
+	// windowOpen reports whether a window process started from the menu
+	// is still running.
+	windowOpen bool
 
 	flash      string
 	flashUntil time.Time
@@ -161,7 +161,13 @@ func (f fetcherFunc) FetchToken(ctx context.Context, creds auth.Credentials) (au
 // A result for credentials of an earlier profile is discarded by the
 // manager, so reading the URL separately is safe.
 func (t *tray) fetch(ctx context.Context, creds auth.Credentials) (auth.Token, error) {
-	client := &auth.Client{APIURL: *t.apiURL.Load()}
+	apiURL := *t.apiURL.Load()
+	if apiURL == "" {
+		// Profile.BaseURL never returns "", so this is a programming error;
+		// an empty URL must not fall back to the production host.
+		return auth.Token{}, errors.New("fetch token: no profile loaded")
+	}
+	client := &auth.Client{APIURL: apiURL}
 	return client.FetchToken(ctx, creds)
 }
 
