@@ -9,15 +9,21 @@ LDFLAGS := -X github.com/athos-tray/athos-tray/cli.Version=$(VERSION)
 # Fyne logs an error when LANG is C.
 export LANG := en_US.UTF-8
 
-.PHONY: all build run test unit e2e vet bench clean deps-build deps-run deps-test
+.PHONY: all build build-windows run test unit e2e vet bench clean deps-build deps-run deps-test deps-windows
 
 all: build
 
-deps-build deps-run deps-test: deps-%:
+deps-build deps-run deps-test deps-windows: deps-%:
 	@scripts/install-deps.sh $*
 
 build: deps-build
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+# Cross-compiles bin/athos-tray.exe with mingw-w64. It is a console
+# program, so the command line prints to its console.
+build-windows: deps-windows
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+		$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN).exe .
 
 # Runs the tray for the active profile, or on the built-in sandbox while no
 # profile is configured.

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, running or testing Athos Token Tray needs.
 #
-# Usage: scripts/install-deps.sh build|run|test
+# Usage: scripts/install-deps.sh build|run|test|windows
 #
 #   build  C compiler, pkg-config, OpenGL and X11 headers for Fyne's cgo GLFW driver
 #   run    build + xclip (the clipboard tool github.com/atotto/clipboard calls) + D-Bus
 #   test   run + Xvfb, gnome-keyring, secret-tool and xauth for scripts/desktop-session.sh
+#   windows  the mingw-w64 C compiler for cross-compiling the Windows binary
 #
 # On Debian and Ubuntu it installs only the missing packages with apt-get, as root or
 # through passwordless sudo, and otherwise prints the apt-get command and exits 1.
@@ -16,19 +17,23 @@ set -euo pipefail
 readonly min_go_minor=24 # go.mod requires Go 1.24.
 
 usage() {
-	echo "usage: $0 build|run|test" >&2
+	echo "usage: $0 build|run|test|windows" >&2
 	exit 2
 }
 
 [[ $# -eq 1 ]] || usage
 target=$1
 case $target in
-build | run | test) ;;
+build | run | test | windows) ;;
 *) usage ;;
 esac
 
 # Prints the Debian packages for a target, one per line.
 debian_packages() {
+	if [[ $1 == windows ]]; then
+		printf '%s\n' gcc-mingw-w64-x86-64
+		return
+	fi
 	# Fyne's GLFW driver compiles against the OpenGL and X11 headers.
 	printf '%s\n' gcc pkg-config libgl1-mesa-dev xorg-dev
 	[[ $1 == build ]] && return
