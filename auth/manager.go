@@ -22,6 +22,10 @@ const (
 	DefaultRetryMin = 5 * time.Second
 	// DefaultRetryMax caps the exponential backoff between retries.
 	DefaultRetryMax = 5 * time.Minute
+	// minRefreshInterval is the shortest time between receiving a token and
+	// the scheduled refresh, so that tokens with tiny lifetimes cannot cause
+	// a request loop.
+	minRefreshInterval = 30 * time.Second
 )
 
 // ErrLegacyMode is returned by Token and Refresh while the profile uses
@@ -210,16 +214,21 @@ func (m *Manager) SetLegacy(legacy bool) {
 
 // dueLocked returns when the current token should be refreshed: now when
 // there is none, else the refresh margin before expiry. A token whose whole
-// lifetime is shorter than the margin is refreshed halfway instead, so that
-// a misconfigured server cannot cause a request loop.
+// lifetime is shorter than the margin is refreshed halfway instead, and
+// never sooner than minRefreshInterval after it arrived.
 func (m *Manager) dueLocked(now time.Time) time.Time {
 	if !m.token.Valid(now) {
 		return now
 	}
+
+	due := m.token.Expiry().Add(-m.margin)
 	if m.token.ExpiresIn <= m.margin {
-		return m.token.ReceivedAt.Add(m.token.ExpiresIn / 2)
+		due = m.token.ReceivedAt.Add(m.token.ExpiresIn / 2)
 	}
-	return m.token.Expiry().Add(-m.margin)
+	if floor := m.token.ReceivedAt.Add(minRefreshInterval); due.Before(floor) {
+		due = floor
+	}
+	return due
 }
 
 // Snapshot returns a copy of the current state.

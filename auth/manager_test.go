@@ -247,6 +247,21 @@ func TestManagerTokenShorterThanMargin(t *testing.T) {
 	}
 }
 
+func TestManagerTinyLifetimeNoLoop(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("one-second", time.Second), nil)
+	h.settle()
+
+	want := h.clock.Now().Add(30 * time.Second)
+	if got := h.m.Snapshot().NextAttempt; !got.Equal(want) {
+		t.Errorf("NextAttempt = %v for a 1s token, want %v (30s after it arrived)", got, want)
+	}
+	h.advance(29 * time.Second)
+	if got := h.fetcher.count.Load(); got != 1 {
+		t.Errorf("requests within 29s of a 1s token = %d, want 1", got)
+	}
+}
+
 func TestManagerWakeFromSleepPastRefreshTime(t *testing.T) {
 	h := newHarness(t)
 	h.answer(h.token("before-sleep", 12*time.Hour), nil)

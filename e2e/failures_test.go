@@ -194,6 +194,10 @@ func TestTrayWaitsForTrayHost(t *testing.T) {
 	s := newShell(t)
 	item := s.waitForItem(10 * time.Second)
 	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after the host appeared")
+	waitFor(t, 10*time.Second, "tooltip matching the menu", func() (bool, string) {
+		tip := item.tooltip()
+		return strings.Contains(tip, "Token valid until"), fmt.Sprintf("tooltip %q", tip)
+	})
 	header := copyBearerHeader(t, item)
 	if code := f.protectedStatus(header); code != http.StatusOK {
 		t.Errorf("protected endpoint with the copied header = %d, want 200", code)

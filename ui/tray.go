@@ -226,6 +226,14 @@ func (t *tray) loop() {
 	configCheck := time.NewTicker(configCheckInterval)
 	defer configCheck.Stop()
 
+	// NOTE: fyne.io/systray v1.12.2 calls onReady while it is still
+	// exporting the item's D-Bus properties, and a tooltip or icon set in
+	// that window is lost until it changes again. Applying the whole view
+	// again one and five seconds after start repairs it.
+	resyncDelays := []time.Duration{time.Second, 4 * time.Second}
+	resync := time.NewTimer(resyncDelays[0])
+	defer resync.Stop()
+
 	t.reload()
 	t.render()
 	for {
@@ -238,6 +246,11 @@ func (t *tray) loop() {
 		case <-render.C:
 		case <-configCheck.C:
 			t.checkConfig()
+		case <-resync.C:
+			t.appliedOK = false
+			if resyncDelays = resyncDelays[1:]; len(resyncDelays) > 0 {
+				resync.Reset(resyncDelays[0])
+			}
 		}
 		t.render()
 	}

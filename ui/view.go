@@ -103,7 +103,7 @@ func status(in Input, now time.Time) (assets.State, string) {
 	case in.Loading:
 		return assets.StateBusy, "Loading profile…"
 	case in.Profile == "":
-		return assets.StateIdle, "No profile: run 'athos-tray profile add'"
+		return assets.StateIdle, "No profile: use Edit profiles… or 'athos-tray profile add'"
 	case snap.Legacy:
 		return assets.StateLegacy, "Legacy Basic auth: no token"
 	}

@@ -41,6 +41,7 @@ func RunProfilesWindow(ctx context.Context, saver auth.ProfileSaver) error {
 	w := a.NewWindow("Athos Token Tray: profiles")
 	editor := newProfileEditor(w, saver)
 	w.SetContent(editor.content())
+	go editor.watchFile(ctx)
 	w.Resize(fyne.NewSize(560, 0))
 	w.ShowAndRun()
 	return nil
@@ -56,6 +57,9 @@ type profileEditor struct {
 	// background runs slow work off the Fyne goroutine. Tests replace it
 	// to run the work at once.
 	background func(work func())
+	// keepForm stops a change of selection from refilling the form while
+	// the profile list is reloaded under unsaved edits.
+	keepForm bool
 
 	selector *widget.Select
 	name     *widget.Entry
@@ -108,8 +112,64 @@ func (e *profileEditor) content() fyne.CanvasObject {
 	return container.NewPadded(container.NewVBox(form, buttons, e.status))
 }
 
+// watchFile reloads the profile list when another program, such as the
+// command line, changes the profile file.
+func (e *profileEditor) watchFile(ctx context.Context) {
+	ticker := time.NewTicker(configCheckInterval)
+	defer ticker.Stop()
+
+	stamp := statFile(e.saver.Store.Path)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		if now := statFile(e.saver.Store.Path); now != stamp {
+			stamp = now
+			fyne.Do(e.syncFromFile)
+		}
+	}
+}
+
+// syncFromFile reloads the profile list. Unsaved edits in the form are
+// kept, and otherwise the form shows what is stored for the selection.
+func (e *profileEditor) syncFromFile() {
+	if e.dirty() {
+		selected := e.selector.Selected
+		config, err := e.saver.Store.Load()
+		if err != nil {
+			e.showError(err)
+			return
+		}
+		e.config = config
+		e.keepForm = true
+		e.selector.SetOptions(profileOptions(config))
+		e.selector.SetSelected(selected)
+		e.keepForm = false
+		e.status.SetText("The profile file changed while you were editing. Save writes what the form shows.")
+		return
+	}
+	e.reload(e.selector.Selected)
+}
+
+// dirty reports whether the form differs from what is stored for the
+// selected profile.
+func (e *profileEditor) dirty() bool {
+	stored, _ := e.config.Find(e.selector.Selected)
+	return e.formProfile() != stored || e.secret.Text != ""
+}
+
+func profileOptions(config auth.Config) []string {
+	options := []string{newProfileOption}
+	for _, p := range config.Profiles {
+		options = append(options, p.Name)
+	}
+	return options
+}
+
 // reload reads the profile file and selects name, or the active profile
-// when name is empty.
+// when name is empty or no longer exists.
 func (e *profileEditor) reload(name string) {
 	config, err := e.saver.Store.Load()
 	if err != nil {
@@ -118,13 +178,10 @@ func (e *profileEditor) reload(name string) {
 	}
 	e.config = config
 
-	options := []string{newProfileOption}
-	for _, p := range config.Profiles {
-		options = append(options, p.Name)
-	}
+	options := profileOptions(config)
 	e.selector.SetOptions(options)
 
-	if name == "" {
+	if name == "" || (name != newProfileOption && !slices.Contains(options, name)) {
 		active, _ := config.ActiveProfile()
 		name = active.Name
 	}
@@ -132,12 +189,16 @@ func (e *profileEditor) reload(name string) {
 		name = newProfileOption
 	}
 	e.selector.SetSelected(name)
+	e.selectProfile(name)
 }
 
 // selectProfile fills the form with the chosen profile, or empties it for
 // a new one. The secret field stays empty: the stored secret is never
 // read into the window.
 func (e *profileEditor) selectProfile(choice string) {
+	if e.keepForm {
+		return
+	}
 	p, ok := e.config.Find(choice)
 	e.name.SetText(p.Name)
 	e.clientID.SetText(p.ClientID)
@@ -194,6 +255,7 @@ func (e *profileEditor) saveProfile() {
 func (e *profileEditor) useProfile() {
 	name := e.selector.Selected
 	if err := e.saver.Use(name); err != nil {
+		e.reload("")
 		e.showError(err)
 		return
 	}
@@ -204,6 +266,9 @@ func (e *profileEditor) useProfile() {
 func (e *profileEditor) confirmRemove() {
 	name := e.selector.Selected
 	message := fmt.Sprintf("Remove profile %q and its client secret from the keyring?", name)
+	if name == e.config.Active {
+		message = fmt.Sprintf("Remove profile %q, the active profile, and its client secret from the keyring?", name)
+	}
 	dialog.ShowConfirm("Remove profile", message, func(ok bool) {
 		if ok {
 			e.removeProfile(name)
@@ -218,11 +283,12 @@ func (e *profileEditor) removeProfile(name string) {
 		fyne.Do(func() {
 			e.setBusy(false, "")
 			if err != nil {
+				e.reload("")
 				e.showError(err)
 				return
 			}
 			e.reload("")
-			e.status.SetText(fmt.Sprintf("Removed profile %q.", name))
+			e.status.SetText(removedMessage(name, e.config))
 		})
 	})
 }
@@ -242,7 +308,20 @@ func (e *profileEditor) setBusy(busy bool, message string) {
 func (e *profileEditor) showError(err error) {
 	text := err.Error()
 	if errors.Is(err, auth.ErrCredentialsRejected) {
-		text = "The server rejected the client id or secret. Nothing was saved.\n\n" + text
+		text = "The server rejected the client id or secret.\n\n" + text
 	}
 	e.status.SetText(text)
+}
+
+// removedMessage confirms a removal and names the profile that is active
+// now, because removing the active profile makes another one active.
+func removedMessage(name string, config auth.Config) string {
+	active, ok := config.ActiveProfile()
+	switch {
+	case !ok && len(config.Profiles) == 0:
+		return fmt.Sprintf("Removed profile %q. No profiles are left.", name)
+	case !ok:
+		return fmt.Sprintf("Removed profile %q. No profile is active.", name)
+	}
+	return fmt.Sprintf("Removed profile %q. The active profile is %q.", name, active.Name)
 }

@@ -158,3 +158,44 @@ func TestProfileEditorRemove(t *testing.T) {
 		t.Errorf("selector after removing the last profile = %q, want %q", e.selector.Selected, newProfileOption)
 	}
 }
+
+func TestProfileEditorFollowsFileChanges(t *testing.T) {
+	e, saver, _ := newTestEditor(t)
+	if err := saver.Save(context.Background(), auth.Profile{Name: "a", ClientID: "client"}, "good", false); err != nil {
+		t.Fatal(err)
+	}
+	e.syncFromFile()
+	if len(e.selector.Options) != 2 || e.selector.Selected != newProfileOption {
+		t.Fatalf("after another program added a: options %q, selected %q; want a listed and the new-profile form kept",
+			e.selector.Options, e.selector.Selected)
+	}
+	e.selector.SetSelected("a")
+	if e.clientID.Text != "client" {
+		t.Fatalf("client id field = %q after selecting a, want client", e.clientID.Text)
+	}
+
+	// Unsaved edits survive a change made elsewhere.
+	test.Type(e.clientID, "edited-")
+	edited := e.clientID.Text
+	if err := saver.Save(context.Background(), auth.Profile{Name: "b", ClientID: "client"}, "good", false); err != nil {
+		t.Fatal(err)
+	}
+	e.syncFromFile()
+	if e.clientID.Text != edited {
+		t.Errorf("client id field = %q after a file change, want the unsaved edit kept", e.clientID.Text)
+	}
+	if len(e.selector.Options) != 3 {
+		t.Errorf("selector options = %q, want the new profile listed", e.selector.Options)
+	}
+	statusWith(t, e, "The profile file changed")
+
+	// Without edits, a removed profile gives way to the active one.
+	e.reload("a")
+	if err := saver.Remove("a"); err != nil {
+		t.Fatal(err)
+	}
+	e.syncFromFile()
+	if e.selector.Selected != "b" {
+		t.Errorf("selected %q after a was removed elsewhere, want the active profile b", e.selector.Selected)
+	}
+}
