@@ -25,6 +25,10 @@ const maxProfileNameLength = 64
 // ErrProfileNotFound is returned for a profile name that is not configured.
 var ErrProfileNotFound = errors.New("profile not found")
 
+// ErrConfigUnreadable marks a profile file that exists but cannot be read
+// or is not valid JSON.
+var ErrConfigUnreadable = errors.New("profile file unreadable")
+
 // ErrInvalidProfile marks a stored profile whose settings are invalid, for
 // example after a hand edit of the profile file.
 var ErrInvalidProfile = errors.New("invalid profile")
@@ -182,12 +186,13 @@ func (s ConfigStore) Load() (Config, error) {
 		return Config{}, nil
 	}
 	if err != nil {
-		return Config{}, fmt.Errorf("read profiles: %w", err)
+		return Config{}, fmt.Errorf("%w: %w", ErrConfigUnreadable, err)
 	}
 
 	var c Config
 	if err := json.Unmarshal(data, &c); err != nil {
-		return Config{}, fmt.Errorf("read profiles from %s: invalid JSON (%v); fix or remove the file", s.Path, err)
+		return Config{}, fmt.Errorf("%w: %s is not valid JSON (%v); fix the file, or move it away and add the "+
+			"profiles again", ErrConfigUnreadable, s.Path, err)
 	}
 	return c, nil
 }

@@ -118,8 +118,8 @@ func TestConfigStoreLoadRejectsBadJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := store.Load()
-	if err == nil || !strings.Contains(err.Error(), "invalid JSON") {
-		t.Errorf("Load of a broken file error = %v, want it to say invalid JSON", err)
+	if !errors.Is(err, ErrConfigUnreadable) || !strings.Contains(err.Error(), "not valid JSON") {
+		t.Errorf("Load of a broken file error = %v, want ErrConfigUnreadable saying not valid JSON", err)
 	}
 }
 

@@ -21,7 +21,7 @@ const (
 	ExitUsage    = 2 // invalid command line
 	ExitRejected = 3 // the server rejected the credentials
 	ExitNetwork  = 4 // network failure, timeout, server error or malformed response
-	ExitSetup    = 5 // no profile, invalid stored profile, missing secret, or keyring unavailable or locked
+	ExitSetup    = 5 // no profile, unreadable profile file, invalid stored profile, missing secret, or keyring problem
 )
 
 // Env is the process environment a command runs in, injected for tests.
@@ -63,8 +63,8 @@ Usage:
 Run 'athos-tray COMMAND --help' for a command's options.
 
 Exit codes: 0 success, 1 other failure, 2 usage error, 3 credentials rejected,
-4 network or server failure, 5 no profile, invalid stored profile or keyring
-problem.
+4 network or server failure, 5 no profile, unreadable profile file, invalid
+stored profile or keyring problem.
 `
 
 // Version is the program version, set at build time with
@@ -117,6 +117,10 @@ func dispatch(ctx context.Context, args []string, env Env) error {
 	case "window":
 		return runWindow(ctx, rest, env)
 	case "version":
+		fs := newFlagSet(env, "version", "Usage: athos-tray version\n\nPrints the version.\n")
+		if err := parseNoArgs(fs, rest); err != nil {
+			return err
+		}
 		fmt.Fprintln(env.Stdout, "athos-tray", Version)
 		return nil
 	}
@@ -131,16 +135,28 @@ func fail(env Env, err error) int {
 	fmt.Fprintf(env.Stderr, "athos-tray: %v\n", err)
 	code := exitCode(err)
 	if code == ExitUsage {
-		fmt.Fprintln(env.Stderr, "Run 'athos-tray --help' for usage.")
+		fmt.Fprintf(env.Stderr, "Run '%s --help' for usage.\n", helpCommand(err))
 	}
 	return code
+}
+
+// helpCommand returns the command whose help fits a usage error: the
+// command named before the first colon of the message, when it is one.
+func helpCommand(err error) string {
+	prefix, _, _ := strings.Cut(err.Error(), ":")
+	switch prefix {
+	case "tray", "profile add", "profile list", "profile use", "profile remove", "profile",
+		"token", "header", "status", "emulator", "window", "version":
+		return "athos-tray " + prefix
+	}
+	return "athos-tray"
 }
 
 // exitCode maps an error to the documented exit codes.
 func exitCode(err error) int {
 	var usage usageError
 	switch {
-	case errors.Is(err, auth.ErrInvalidProfile):
+	case errors.Is(err, auth.ErrInvalidProfile), errors.Is(err, auth.ErrConfigUnreadable):
 		return ExitSetup
 	case errors.As(err, &usage), errors.Is(err, auth.ErrInvalidInput):
 		return ExitUsage

@@ -35,11 +35,23 @@ func runProfile(ctx context.Context, args []string, env Env) error {
 	case "remove":
 		return runProfileRemove(args[1:], env)
 	case "-h", "--help", "-help":
-		fmt.Fprint(env.Stdout, mainUsage)
+		fmt.Fprint(env.Stdout, profileUsage)
 		return nil
 	}
 	return usagef("profile: unknown subcommand %q; use add, list, use or remove", args[0])
 }
+
+const profileUsage = `Usage: athos-tray profile add|list|use|remove ...
+
+  profile add NAME --client-id ID [--api-url URL] [--legacy] [--no-verify]
+                         add or change a profile; the secret is read from
+                         standard input
+  profile list           list profiles; * marks the active one
+  profile use NAME       make NAME the active profile
+  profile remove NAME    remove a profile and its keyring entry
+
+Run 'athos-tray profile COMMAND --help' for a command's options.
+`
 
 const profileAddUsage = `Usage: athos-tray profile add NAME --client-id ID [--api-url URL] [--legacy] [--no-verify]
 
@@ -98,7 +110,7 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 
-	secret, err := readSecret(env, profile.Name)
+	secret, err := readSecret(env, profile.Name, exists)
 	if err != nil {
 		return err
 	}
@@ -111,15 +123,24 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Saved profile %q (client id %q).\n", profile.Name, profile.ClientID)
+	if secret == "" {
+		fmt.Fprintln(env.Stdout, "The stored client secret was kept.")
+	}
 	return nil
 }
 
 // readSecret reads one line from standard input, prompting without echo
 // when it is a terminal. More than one non-empty line is rejected, because
-// it usually means the wrong file was piped in.
-func readSecret(env Env, profile string) (string, error) {
+// it usually means the wrong file was piped in. When keepAllowed is true, as
+// for an existing profile, no input returns "", which keeps the stored
+// secret.
+func readSecret(env Env, profile string, keepAllowed bool) (string, error) {
 	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprintf(env.Stderr, "Client secret for profile %q: ", profile)
+		hint := ""
+		if keepAllowed {
+			hint = " (Enter keeps the stored one)"
+		}
+		fmt.Fprintf(env.Stderr, "Client secret for profile %q%s: ", profile, hint)
 		secret, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(env.Stderr)
 		if err != nil {
@@ -137,6 +158,8 @@ func readSecret(env Env, profile string) (string, error) {
 	rest, _ := io.ReadAll(reader)
 
 	switch {
+	case line == "" && keepAllowed && strings.TrimSpace(string(rest)) == "":
+		return "", nil
 	case line == "":
 		return "", usagef("profile add: no client secret on standard input; " +
 			"pipe it in, for example: printf '%%s\\n' \"$SECRET\" | athos-tray profile add NAME --client-id ID")
@@ -145,7 +168,7 @@ func readSecret(env Env, profile string) (string, error) {
 	case strings.TrimSpace(string(rest)) != "":
 		return "", usagef("profile add: standard input has more than one line; pipe in only the client secret")
 	}
-	if strings.TrimSpace(line) != line {
+	if strings.TrimSpace(line) != line && strings.TrimSpace(line) != "" {
 		fmt.Fprintln(env.Stderr, "athos-tray: note: the client secret starts or ends with spaces, which were kept")
 	}
 	return line, nil
@@ -221,6 +244,15 @@ func runProfileRemove(args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Removed profile %q and its keyring entry.\n", name)
+	config, err := env.Store.Load()
+	if err != nil {
+		return err
+	}
+	if active, ok := config.ActiveProfile(); ok {
+		fmt.Fprintf(env.Stdout, "Active profile: %s\n", active.Name)
+	} else if len(config.Profiles) == 0 {
+		fmt.Fprintln(env.Stdout, "No profiles are left.")
+	}
 	return nil
 }
 

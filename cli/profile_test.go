@@ -416,10 +416,10 @@ func TestProfileCommandsReportUnreadableFile(t *testing.T) {
 	}
 	for _, args := range [][]string{{"profile", "list"}, {"token"}, {"profile", "use", "work"}} {
 		r := h.run("", args...)
-		if r.code != ExitFailure {
-			t.Errorf("athos-tray %s: got exit code %d, want %d", strings.Join(args, " "), r.code, ExitFailure)
+		if r.code != ExitSetup {
+			t.Errorf("athos-tray %s: got exit code %d, want %d", strings.Join(args, " "), r.code, ExitSetup)
 		}
-		if !strings.Contains(r.stderr, "invalid JSON") {
+		if !strings.Contains(r.stderr, "not valid JSON") {
 			t.Errorf("athos-tray %s: got stderr %q, want it to name the invalid JSON", strings.Join(args, " "), r.stderr)
 		}
 	}
@@ -482,5 +482,27 @@ func TestProfileInvalidEntryIsolated(t *testing.T) {
 	h.mustRun("", "profile", "remove", "bad")
 	if _, ok := h.loadConfig().Find("bad"); ok {
 		t.Errorf("invalid profile still present after profile remove")
+	}
+}
+
+func TestProfileAddExistingWithoutSecret(t *testing.T) {
+	h := newHarness(t)
+	_, url := startEmulator(t)
+	h.addProfile("work", url)
+
+	out := h.mustRun("", "profile", "add", "work", "--legacy")
+	if !strings.Contains(out, "stored client secret was kept") {
+		t.Errorf("output = %q, want it to say the stored secret was kept", out)
+	}
+	if p, _ := h.loadConfig().Find("work"); !p.Legacy {
+		t.Errorf("profile after --legacy without a secret = %+v, want legacy on", p)
+	}
+	if got := h.secrets.snapshot()["work"]; got != testSecret {
+		t.Errorf("stored secret changed by a change of options only")
+	}
+
+	r := h.run("", "profile", "add", "fresh", "--client-id", testClientID, "--api-url", url)
+	if r.code != ExitUsage {
+		t.Errorf("new profile without a secret: exit %d, want %d", r.code, ExitUsage)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -139,9 +140,12 @@ func runEmulator(ctx context.Context, args []string, env Env) error {
 		CacheThreshold: *threshold,
 	})
 	emu.SetFailure(failure)
+	if host, _, err := net.SplitHostPort(*listen); err != nil || !isLoopback(host) {
+		return usagef("emulator: --listen %q is not a loopback address and port; use for example 127.0.0.1:8787", *listen)
+	}
 	baseURL, err := emu.Start(*listen)
 	if err != nil {
-		return fmt.Errorf("%w; choose another address with --listen", err)
+		return fmt.Errorf("%w; choose another port with --listen", err)
 	}
 	defer emu.Close()
 	fmt.Fprintf(env.Stdout, "Emulator listening on %s (client id %q, secret %q). Stop it with Ctrl+C.\n",
@@ -151,4 +155,13 @@ func runEmulator(ctx context.Context, args []string, env Env) error {
 	defer stop()
 	<-ctx.Done()
 	return nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -1,15 +1,11 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/athos-tray/athos-tray/auth"
 )
-
-// errConfigUnreadable marks a profile file that could not be read.
-var errConfigUnreadable = errors.New("profile file unreadable")
 
 // loadResult is the active profile as read from the profile file and the
 // keyring.
@@ -49,7 +45,7 @@ func (t *tray) loadActive() loadResult {
 
 	config, err := t.opts.Store.Load()
 	if err != nil {
-		return loadResult{err: fmt.Errorf("%w: %w", errConfigUnreadable, err)}
+		return loadResult{err: err}
 	}
 	profile, ok := config.ActiveProfile()
 	if !ok {

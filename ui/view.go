@@ -223,7 +223,7 @@ func Describe(err error) string {
 		return "Legacy Basic auth is on"
 	case errors.Is(err, auth.ErrProfileNotFound):
 		return "Profile not found"
-	case errors.Is(err, errConfigUnreadable):
+	case errors.Is(err, auth.ErrConfigUnreadable):
 		return "Profile file unreadable"
 	case errors.As(err, &status):
 		return fmt.Sprintf("Server answered %d", status.StatusCode)
