@@ -25,7 +25,7 @@ const (
 	// minRefreshInterval is the shortest time between receiving a token and
 	// the scheduled refresh, so that tokens with tiny lifetimes cannot cause
 	// a request loop.
-	minRefreshInterval = 30 * time.Second
+	minRefreshInterval = 10 * time.Second
 )
 
 // ErrLegacyMode is returned by Token and Refresh while the profile uses

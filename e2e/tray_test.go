@@ -319,10 +319,10 @@ func TestTrayCopiesHeaders(t *testing.T) {
 
 func TestTrayRefreshesFiveMinutesBeforeExpiry(t *testing.T) {
 	s := newShell(t)
-	// Tokens live 5m10s, so the tray refreshes 10s after the first fetch.
-	// The server hands out the cached token only while more than 5m5s
+	// Tokens live 5m15s, so the tray refreshes 15s after the first fetch.
+	// The server hands out the cached token only while more than 5m10s
 	// remain, so the refresh at 5m left gets a new one.
-	f := newFixture(t, emulator.Config{Lifetime: 5*time.Minute + 10*time.Second, CacheThreshold: 5*time.Minute + 5*time.Second})
+	f := newFixture(t, emulator.Config{Lifetime: 5*time.Minute + 15*time.Second, CacheThreshold: 5*time.Minute + 10*time.Second})
 	// Without the check at add time, the tray's first token is a new one.
 	f.addProfile("short", "--no-verify")
 
@@ -354,8 +354,8 @@ func TestTrayRefreshesFiveMinutesBeforeExpiry(t *testing.T) {
 		return issued > issuedBefore, fmt.Sprintf("tokens issued: %d", issued)
 	})
 	elapsed := time.Since(start)
-	if elapsed > 30*time.Second {
-		t.Errorf("refresh came %v after the first copy, want about 10s (5 minutes before a 5m10s expiry)", elapsed)
+	if elapsed < 10*time.Second || elapsed > 30*time.Second {
+		t.Errorf("refresh came %v after the first copy, want about 15s (5 minutes before a 5m15s expiry)", elapsed)
 	}
 
 	second := copyVia(t, item, "Copy Bearer header", "Authorization: Bearer ")
