@@ -103,7 +103,7 @@ func callWithTimeout(limit time.Duration, f func() error) error {
 	case err := <-done:
 		return err
 	case <-timer.C:
-		return fmt.Errorf("%w: no answer within %v", ErrKeyringLocked, limit)
+		return fmt.Errorf("%w: timed out after %v", ErrKeyringLocked, limit)
 	}
 }
 

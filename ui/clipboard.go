@@ -59,7 +59,7 @@ func copyText(cb Clipboard, text string, timeout time.Duration) error {
 		case err != nil:
 			done <- fmt.Errorf("read back: %w", err)
 		case got != text:
-			done <- errors.New("the clipboard holds different text after the copy")
+			done <- errors.New("the clipboard contains different text after the copy")
 		default:
 			done <- nil
 		}
@@ -74,7 +74,7 @@ func copyText(cb Clipboard, text string, timeout time.Duration) error {
 		}
 		return nil
 	case <-timer.C:
-		return fmt.Errorf("copy to clipboard: no answer within %v; check that the desktop session's clipboard works", timeout)
+		return fmt.Errorf("copy to clipboard: timed out after %v; check that the desktop session's clipboard works", timeout)
 	}
 }
 

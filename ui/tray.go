@@ -207,7 +207,7 @@ func (t *tray) start() {
 }
 
 // forward turns clicks on item into events. systray drops a click when
-// nobody is receiving, so each item has its own receiving goroutine.
+// no goroutine is receiving, so each item has its own receiving goroutine.
 func (t *tray) forward(item *systray.MenuItem, handle event) {
 	go func() {
 		for range item.ClickedCh {
@@ -378,7 +378,7 @@ func shortClipboardError(err error) string {
 	return "see log"
 }
 
-// refresh asks for a new token, or reloads the profile when it could not
+// refresh requests a new token, or reloads the profile when it could not
 // be loaded, for example because the keyring was locked.
 func (t *tray) refresh() {
 	if t.switching != "" {
