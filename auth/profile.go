@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -190,6 +191,9 @@ func (s ConfigStore) Load() (Config, error) {
 	}
 
 	var c Config
+	if len(bytes.TrimSpace(data)) == 0 {
+		return c, nil // an empty file, as left by some editors, holds no profiles
+	}
 	if err := json.Unmarshal(data, &c); err != nil {
 		return Config{}, fmt.Errorf("%w: %s is not valid JSON (%v); fix the file, or move it away and add the "+
 			"profiles again", ErrConfigUnreadable, s.Path, err)

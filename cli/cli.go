@@ -47,7 +47,8 @@ func usagef(format string, args ...any) error {
 const mainUsage = `athos-tray keeps an Athos API access token ready in the system tray.
 
 Usage:
-  athos-tray [--sandbox]                run the tray (the same as 'athos-tray tray')
+  athos-tray [--sandbox [--sandbox-lifetime 6m]]
+                                        run the tray (the same as 'athos-tray tray')
   athos-tray profile add NAME --client-id ID [--api-url URL]
                                         add or change a profile; the client secret
                                         is read from standard input
@@ -192,12 +193,20 @@ func newFlagSet(env Env, name, usage string) *flag.FlagSet {
 
 // parseFlags parses args, allowing flags after positional arguments as
 // in 'profile add NAME --client-id ID', and returns the positional ones.
+// The usage text is printed for --help only, because the flag package
+// would also print it for an invalid flag, onto standard output, where a
+// script reading a token would capture it.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	printUsage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = printUsage }()
+
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err // the flag package has printed the usage
+				printUsage()
+				return nil, err
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}

@@ -713,3 +713,16 @@ func TestStatusPrintsJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestFlagErrorKeepsStdoutEmpty(t *testing.T) {
+	h := newHarness(t)
+	for _, args := range [][]string{{"token", "--bogus"}, {"header", "--nope"}, {"profile", "add", "x", "--what"}} {
+		r := h.run("", args...)
+		if r.code != ExitUsage {
+			t.Errorf("athos-tray %s: exit %d, want %d", strings.Join(args, " "), r.code, ExitUsage)
+		}
+		if r.stdout != "" {
+			t.Errorf("athos-tray %s: stdout %q, want it empty so scripts capture nothing", strings.Join(args, " "), r.stdout)
+		}
+	}
+}

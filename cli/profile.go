@@ -107,7 +107,7 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 			profile.Name)
 	}
 	if err := auth.ValidateProfile(profile); err != nil {
-		return err
+		return fmt.Errorf("profile add: %w", err)
 	}
 
 	secret, err := readSecret(env, profile.Name, exists)
@@ -117,6 +117,9 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 
 	saver := auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets}
 	if err := saver.Save(ctx, profile, secret, !*noVerify); err != nil {
+		if errors.Is(err, auth.ErrInvalidInput) {
+			return fmt.Errorf("profile add: %w", err)
+		}
 		if exitCode(err) == ExitNetwork {
 			return fmt.Errorf("%w (use --no-verify to save without the check)", err)
 		}

@@ -45,8 +45,9 @@ func runTray(ctx context.Context, args []string, env Env) error {
 	switch {
 	case lifetimeSet && !*sandbox:
 		return usagef("tray: --sandbox-lifetime applies to the sandbox only; add --sandbox")
-	case *lifetime <= 0:
-		return usagef("tray: --sandbox-lifetime %v is not positive; give a duration such as 6m", *lifetime)
+	case *lifetime <= auth.DefaultRefreshMargin:
+		return usagef("tray: --sandbox-lifetime %v is not longer than the %v refresh margin; "+
+			"give a duration such as 6m to see a refresh after a minute", *lifetime, auth.DefaultRefreshMargin)
 	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -57,8 +58,10 @@ type profileEditor struct {
 	// background runs slow work off the Fyne goroutine. Tests replace it
 	// to run the work at once.
 	background func(work func())
-	// keepForm stops a change of selection from refilling the form while
-	// the profile list is reloaded under unsaved edits.
+	// current is the selector entry whose settings the form shows.
+	current string
+	// keepForm stops a change of selection made by the editor itself from
+	// refilling the form.
 	keepForm bool
 
 	selector *widget.Select
@@ -135,28 +138,34 @@ func (e *profileEditor) watchFile(ctx context.Context) {
 // syncFromFile reloads the profile list. Unsaved edits in the form are
 // kept, and otherwise the form shows what is stored for the selection.
 func (e *profileEditor) syncFromFile() {
-	if e.dirty() {
-		selected := e.selector.Selected
-		config, err := e.saver.Store.Load()
-		if err != nil {
-			e.showError(err)
-			return
-		}
-		e.config = config
-		e.keepForm = true
-		e.selector.SetOptions(profileOptions(config))
-		e.selector.SetSelected(selected)
-		e.keepForm = false
-		e.status.SetText("The profile file changed while you were editing. Save writes what the form shows.")
+	if !e.dirty() {
+		e.reload(e.current)
 		return
 	}
-	e.reload(e.selector.Selected)
+
+	config, err := e.saver.Store.Load()
+	if err != nil {
+		e.showError(err)
+		return
+	}
+	e.config = config
+	e.keepForm = true
+	e.selector.SetOptions(profileOptions(config))
+	e.selector.SetSelected(e.current)
+	e.keepForm = false
+	e.updateButtons()
+
+	if _, ok := config.Find(e.current); !ok && e.current != newProfileOption {
+		e.status.SetText(fmt.Sprintf("Another program removed profile %q. Save creates it again from the form.", e.current))
+		return
+	}
+	e.status.SetText("The profile file changed while you were editing. Save writes what the form shows.")
 }
 
 // dirty reports whether the form differs from what is stored for the
 // selected profile.
 func (e *profileEditor) dirty() bool {
-	stored, _ := e.config.Find(e.selector.Selected)
+	stored, _ := e.config.Find(e.current)
 	return e.formProfile() != stored || e.secret.Text != ""
 }
 
@@ -188,34 +197,66 @@ func (e *profileEditor) reload(name string) {
 	if !slices.Contains(options, name) {
 		name = newProfileOption
 	}
+	e.keepForm = true
 	e.selector.SetSelected(name)
-	e.selectProfile(name)
+	e.keepForm = false
+	e.fill(name)
 }
 
 // selectProfile fills the form with the chosen profile, or empties it for
 // a new one. The secret field stays empty: the stored secret is never
 // read into the window.
 func (e *profileEditor) selectProfile(choice string) {
-	if e.keepForm {
+	if e.keepForm || choice == e.current {
 		return
 	}
-	p, ok := e.config.Find(choice)
+	if !e.dirty() {
+		e.fill(choice)
+		e.status.SetText("")
+		return
+	}
+
+	previous := e.current
+	message := fmt.Sprintf("Discard the unsaved changes to %q?", previous)
+	dialog.ShowConfirm("Unsaved changes", message, func(discard bool) {
+		if discard {
+			e.fill(choice)
+			e.status.SetText("")
+			return
+		}
+		e.keepForm = true
+		e.selector.SetSelected(previous)
+		e.keepForm = false
+	}, e.window)
+}
+
+// fill shows the stored settings of choice in the form and makes it the
+// profile the form belongs to.
+func (e *profileEditor) fill(choice string) {
+	e.current = choice
+	p, _ := e.config.Find(choice)
 	e.name.SetText(p.Name)
 	e.clientID.SetText(p.ClientID)
 	e.apiURL.SetText(p.APIURL)
 	e.secret.SetText("")
 	e.legacy.SetChecked(p.Legacy)
+	e.updateButtons()
+}
 
-	if ok {
+// updateButtons enables the buttons that apply to the form's profile as
+// the profile file stores it now.
+func (e *profileEditor) updateButtons() {
+	p, stored := e.config.Find(e.current)
+	if stored {
 		e.secret.SetPlaceHolder("stored in the keyring; type to replace it")
-		e.use.Enable()
 		e.remove.Enable()
 	} else {
 		e.secret.SetPlaceHolder("")
-		e.use.Disable()
 		e.remove.Disable()
 	}
-	if ok && p.Name == e.config.Active {
+	if stored && p.Name != e.config.Active {
+		e.use.Enable()
+	} else {
 		e.use.Disable()
 	}
 }
@@ -307,8 +348,10 @@ func (e *profileEditor) setBusy(busy bool, message string) {
 // contain a secret or a token.
 func (e *profileEditor) showError(err error) {
 	text := err.Error()
-	if errors.Is(err, auth.ErrCredentialsRejected) {
-		text = "The server rejected the client id or secret.\n\n" + text
+	var status *auth.StatusError
+	if errors.As(err, &status) && errors.Is(err, auth.ErrCredentialsRejected) {
+		text = fmt.Sprintf("The server rejected the client id or secret (%d %s). Nothing was saved.",
+			status.StatusCode, http.StatusText(status.StatusCode))
 	}
 	e.status.SetText(text)
 }

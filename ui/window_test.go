@@ -199,3 +199,41 @@ func TestProfileEditorFollowsFileChanges(t *testing.T) {
 		t.Errorf("selected %q after a was removed elsewhere, want the active profile b", e.selector.Selected)
 	}
 }
+
+func TestProfileEditorAsksBeforeDiscarding(t *testing.T) {
+	e, saver, _ := newTestEditor(t)
+	for _, name := range []string{"a", "b"} {
+		if err := saver.Save(context.Background(), auth.Profile{Name: name, ClientID: "client"}, "good", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.reload("a")
+	test.Type(e.clientID, "edited-")
+	edited := e.clientID.Text
+
+	e.selector.SetSelected("b")
+	if e.clientID.Text != edited || e.current != "a" {
+		t.Errorf("form switched to %q with client id %q before the discard was confirmed", e.current, e.clientID.Text)
+	}
+}
+
+func TestProfileEditorReportsRemovalUnderEdit(t *testing.T) {
+	e, saver, _ := newTestEditor(t)
+	if err := saver.Save(context.Background(), auth.Profile{Name: "a", ClientID: "client"}, "good", false); err != nil {
+		t.Fatal(err)
+	}
+	e.reload("a")
+	test.Type(e.secret, "new")
+
+	if err := saver.Remove("a"); err != nil {
+		t.Fatal(err)
+	}
+	e.syncFromFile()
+	statusWith(t, e, `Another program removed profile "a"`)
+	if !e.remove.Disabled() || !e.use.Disabled() {
+		t.Errorf("Remove and Make active enabled for a profile that no longer exists")
+	}
+	if e.secret.Text != "new" {
+		t.Errorf("typed secret lost after the profile was removed elsewhere")
+	}
+}
