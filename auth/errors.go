@@ -10,10 +10,11 @@ import (
 // Sentinel errors that callers branch on with errors.Is. Errors returned by
 // this package wrap exactly one of them where the cause is known.
 var (
-	// ErrCredentialsRejected means the server answered 401 or 403: the
+	// ErrCredentialsRejected means the server responded with 401 or 403: the
 	// client id or secret is wrong, and retrying will not help.
 	ErrCredentialsRejected = errors.New("credentials rejected")
-	// ErrServer means the server answered 5xx or 429; a retry may succeed.
+	// ErrServer means the server responded with 5xx or 429, so a retry may
+	// succeed.
 	ErrServer = errors.New("server error")
 	// ErrMalformedResponse means the response was not the expected JSON,
 	// lacked required fields, or exceeded the size limit.

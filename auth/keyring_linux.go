@@ -8,7 +8,7 @@ import (
 
 // checkSessionBus fails when no D-Bus session bus is configured. Without
 // this check, godbus would autolaunch a private bus with a keyring daemon
-// that nobody else uses, and the secret would be stored there.
+// that no other program uses, and the secret would be stored there.
 func checkSessionBus() error {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		return nil

@@ -74,7 +74,7 @@ func (c *fakeClock) Suspend(d time.Duration) {
 	c.wall = c.wall.Add(d)
 }
 
-// fakeFetcher hands each request to the test, which answers it on the
+// fakeFetcher hands each request to the test, which replies on the
 // request's reply channel.
 type fakeFetcher struct {
 	requests chan fetchRequest
@@ -132,7 +132,7 @@ func newHarness(t *testing.T) *harness {
 	done := make(chan struct{})
 	t.Cleanup(func() {
 		cancel()
-		// Unblock Run if it is reporting a wait nobody reads.
+		// Unblock Run if it is reporting a wait that no goroutine reads.
 		for {
 			select {
 			case <-done:
@@ -176,7 +176,7 @@ func (h *harness) advance(d time.Duration) {
 }
 
 // settleOrRequest waits until Run waits again or a request is sent; in the
-// second case the request stays pending for the test to answer.
+// second case the request stays pending for the test to reply to.
 func (h *harness) settleOrRequest() {
 	h.t.Helper()
 	select {
@@ -271,7 +271,7 @@ func TestManagerWakeFromSleepPastRefreshTime(t *testing.T) {
 	}
 
 	// The laptop sleeps through the refresh time and past expiry. Running
-	// time stands still, so only the next wall-clock check can notice.
+	// time does not advance, so only the next wall-clock check can notice.
 	h.clock.Suspend(13 * time.Hour)
 	if got := h.fetcher.count.Load(); got != 1 {
 		t.Fatalf("requests during sleep = %d, want 1", got)

@@ -40,10 +40,6 @@ const (
 // the sandbox's own emulator.
 var sandboxURLPattern = regexp.MustCompile(`msg="sandbox emulator started" url=(http://127\.0\.0\.1:\d+)`)
 
-func equals(want string) func(string) bool {
-	return func(s string) bool { return s == want }
-}
-
 // nameHasOwner reports whether name has an owner on the session bus.
 func nameHasOwner(t *testing.T, conn *dbus.Conn, name string) bool {
 	t.Helper()
@@ -74,11 +70,6 @@ func copyBearerHeader(t *testing.T, item *trayItem) string {
 	header := copyVia(t, item, "Copy Bearer header", "Authorization: Bearer ")
 	item.waitForStatus(5*time.Second, equals("Bearer header copied"), "copy result")
 	return header
-}
-
-// bearerToken returns the token of an "Authorization: Bearer" line.
-func bearerToken(header string) string {
-	return strings.TrimPrefix(header, "Authorization: Bearer ")
 }
 
 func TestTrayKeepsTokenOnServerError(t *testing.T) {

@@ -1,9 +1,9 @@
 //go:build e2e
 
 // Package e2e runs the real athos-tray binary in a private desktop session
-// (Xvfb, a D-Bus session bus and an unlocked gnome-keyring; see
-// scripts/desktop-session.sh) and drives it the way a panel and a person
-// would.
+// made by scripts/desktop-session.sh: Xvfb, a D-Bus session bus and an
+// unlocked gnome-keyring. The tests drive the binary the way a panel and a
+// person would.
 package e2e
 
 import (
@@ -224,6 +224,16 @@ func copyVia(t *testing.T, item *trayItem, label, prefix string) string {
 	return got
 }
 
+// equals returns a matcher for the label want.
+func equals(want string) func(string) bool {
+	return func(s string) bool { return s == want }
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" line.
+func bearerToken(header string) string {
+	return strings.TrimPrefix(header, "Authorization: Bearer ")
+}
+
 func hasPrefix(prefix string) func(string) bool {
 	return func(s string) bool { return strings.HasPrefix(s, prefix) }
 }
@@ -249,7 +259,7 @@ func TestTrayCopiesHeaders(t *testing.T) {
 	if code := f.protectedStatus(bearer); code != http.StatusOK {
 		t.Errorf("protected endpoint with the copied Bearer header = %d, want 200", code)
 	}
-	token := strings.TrimPrefix(bearer, "Authorization: Bearer ")
+	token := bearerToken(bearer)
 	if got := f.run("", "token"); got != token {
 		t.Errorf("'athos-tray token' differs from the copied token, want the server's cached token")
 	}
@@ -270,7 +280,7 @@ func TestTrayCopiesHeaders(t *testing.T) {
 
 	issued := f.emu.Stats().TokensIssued
 	item.click("Legacy Basic auth")
-	item.waitForStatus(5*time.Second, func(s string) bool { return s == "Legacy Basic auth: no token" }, "legacy status")
+	item.waitForStatus(5*time.Second, equals("Legacy Basic auth: no token"), "legacy status")
 	if e := item.entry("Legacy Basic auth"); !e.Toggled {
 		t.Errorf("legacy item is not checked after the click")
 	}
@@ -300,7 +310,7 @@ func TestTrayCopiesHeaders(t *testing.T) {
 	}
 
 	item.click("Refresh token now")
-	item.waitForStatus(5*time.Second, func(s string) bool { return s == "Token refreshed" }, "refresh result")
+	item.waitForStatus(5*time.Second, equals("Token refreshed"), "refresh result")
 
 	item.click("Quit")
 	done := make(chan error, 1)
@@ -369,5 +379,5 @@ func TestTrayRefreshesFiveMinutesBeforeExpiry(t *testing.T) {
 	if !strings.HasPrefix(line, "Expires in 5m ") && !strings.HasPrefix(line, "Expires in 4m ") {
 		t.Errorf("status after refresh = %q, want a new countdown near 5m", line)
 	}
-	f.assertNoSecrets(strings.TrimPrefix(first, "Authorization: Bearer "), strings.TrimPrefix(second, "Authorization: Bearer "))
+	f.assertNoSecrets(bearerToken(first), bearerToken(second))
 }

@@ -25,7 +25,7 @@ const (
 // secondsThreshold is the time left below which the countdown shows seconds.
 const secondsThreshold = 10 * time.Minute
 
-// Input is what the tray knows at one moment, apart from the clock.
+// Input is the tray's state at one moment, apart from the clock.
 type Input struct {
 	Snapshot auth.Snapshot
 	// Profile is the active profile's name, empty when none is configured.
