@@ -4,8 +4,8 @@ import "time"
 
 // nowLocked returns the wall-clock time. When the clock is an ElapsedClock
 // and the wall clock was set since the last reading, it first moves every
-// wall-clock time the manager keeps by the same amount, so that the token
-// keeps its true time left and the next request its true delay:
+// wall-clock time the manager keeps by the same amount. The token then
+// keeps its true time left, and the next request its true delay:
 //   - A wall clock set back would otherwise postpone the refresh past the
 //     token's real expiry.
 //   - A wall clock set forward would otherwise expire a valid token early.

@@ -19,7 +19,7 @@ import (
 type failure int
 
 const (
-	answer  failure = iota // the scripted server answers
+	respond failure = iota // the scripted server sends a response
 	refused                // a port on 127.0.0.1 refuses the connection
 	noHost                 // the host name does not resolve
 	badTLS                 // the TLS handshake fails
@@ -28,18 +28,18 @@ const (
 // reply is one scripted outcome of a token request.
 type reply struct {
 	failure failure
-	// handler answers the request when failure is answer. It gets the
+	// handler writes the response when failure is respond. It gets the
 	// time of the fake clock.
 	handler func(w http.ResponseWriter, now time.Time)
 }
 
-// tokenReply answers with a token called value that lives lifetime.
+// tokenReply responds with a token called value that lives lifetime.
 func tokenReply(value string, lifetime time.Duration) reply {
 	body := fmt.Sprintf(`{"accessToken":%q,"expiresIn":%d,"scope":"read:corp"}`, value, int(lifetime.Seconds()))
 	return bodyReply("application/json", body)
 }
 
-// bodyReply answers 200 with a body of the given content type.
+// bodyReply responds 200 with a body of the given content type.
 func bodyReply(contentType, body string) reply {
 	return reply{handler: func(w http.ResponseWriter, now time.Time) {
 		w.Header().Set("Content-Type", contentType)
@@ -47,7 +47,7 @@ func bodyReply(contentType, body string) reply {
 	}}
 }
 
-// statusReply answers with an error status and an optional Retry-After,
+// statusReply responds with an error status and an optional Retry-After,
 // which may use %s for an HTTP date 40 seconds after now.
 func statusReply(status int, retryAfter string) reply {
 	return reply{handler: func(w http.ResponseWriter, now time.Time) {

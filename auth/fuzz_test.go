@@ -112,8 +112,8 @@ func FuzzLoadConfig(f *testing.F) {
 			return
 		}
 
-		kept, err := os.ReadFile(store.Path)
-		if err != nil || string(kept) != string(data) {
+		content, err := os.ReadFile(store.Path)
+		if err != nil || string(content) != string(data) {
 			t.Fatalf("profile file changed by Load")
 		}
 		// What Load returns survives a save and a load unchanged.

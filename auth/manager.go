@@ -27,8 +27,9 @@ const (
 	// a request loop.
 	minRefreshInterval = 10 * time.Second
 	// minRequestInterval is the shortest time between the end of one
-	// request and the start of the next automatic one, whatever asks for
-	// it: the schedule, Wake, or a change of the wall clock.
+	// request and the start of the next automatic one, whether the
+	// schedule, a retry or Wake requests it. Refresh, and Token without a
+	// valid token, are not held back, because a caller waits for them.
 	minRequestInterval = 5 * time.Second
 	// clockJumpTolerance is how far the wall clock may move against the
 	// elapsed time of an ElapsedClock before the Manager takes it for a
@@ -551,7 +552,7 @@ func (m *Manager) kick() {
 	}
 }
 
-// Wake asks for a prompt attempt after the network came back or the
+// Wake requests a prompt attempt after the network came back or the
 // computer woke up. When a failed request waits in backoff, the retry
 // starts at once instead of when the backoff ends, though never sooner
 // than minRequestInterval after the previous request. A refresh that fell

@@ -51,19 +51,20 @@ func checkContentType(header string) error {
 		mediaType == "text/plain", mediaType == "application/octet-stream":
 		return nil
 	}
-	shown := mediaType
-	if len(shown) > 64 || strings.ContainsFunc(shown, func(r rune) bool { return r <= ' ' || r > '~' }) {
-		shown = "an unknown type"
+	label := mediaType
+	if len(label) > 64 || strings.ContainsFunc(label, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		label = "an unknown type"
 	}
 	return fmt.Errorf("%w: response has content type %s, not JSON; check that the API URL points at the "+
-		"Athos API and not at a proxy or login page", ErrMalformedResponse, shown)
+		"Athos API and not at a proxy or login page", ErrMalformedResponse, label)
 }
 
 // parseTokenResponse parses the body of a 200 response from the token
 // endpoint that arrived at receivedAt. It accepts every body whose meaning
-// is unambiguous: unknown fields, a missing scope or expiresAt, a leading
-// byte order mark, and an expiresIn sent as a whole number in any JSON
-// notation (43200, 43200.0, 4.32e4) or as a string holding one ("43200").
+// is unambiguous. That includes unknown fields, a missing scope or
+// expiresAt, and a leading byte order mark. It also includes an expiresIn
+// sent as a whole number in any JSON notation (43200, 43200.0, 4.32e4) or
+// as a string that contains one ("43200").
 //
 // Errors wrap ErrMalformedResponse and name the wrong field, but never show
 // the access token or other parts of the body. They cover a body that is

@@ -93,8 +93,8 @@ func signal(events chan<- struct{}) {
 	}
 }
 
-// interfaceState is what the poll compares: each interface's name,
-// whether it is up and running, and its addresses.
+// interfaceState is one interface and its addresses, as the poll compares
+// them.
 type interfaceState struct {
 	iface net.Interface
 	addrs []net.Addr
