@@ -40,13 +40,15 @@ func Watch(ctx context.Context, changed func()) error {
 
 	events := make(chan struct{}, 1)
 	stopped := make(chan error, 1)
-	go func() { stopped <- w.run(ctx, events) }()
+	finished := make(chan struct{})
+	go func() {
+		stopped <- w.run(ctx, events)
+		close(finished)
+	}()
 
 	err = deliver(ctx, events, stopped, changed, SettleDelay)
 	cancel()
-	if err == nil {
-		err = <-stopped
-	}
+	<-finished
 	return err
 }
 
@@ -68,6 +70,9 @@ func deliver(ctx context.Context, events <-chan struct{}, stopped <-chan error, 
 		case <-ctx.Done():
 			return nil
 		case err := <-stopped:
+			if ctx.Err() != nil {
+				return nil
+			}
 			if err == nil {
 				err = fmt.Errorf("netwatch: the watch stopped without an error before it was cancelled")
 			}

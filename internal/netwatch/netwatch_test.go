@@ -117,3 +117,12 @@ func TestFingerprint(t *testing.T) {
 		})
 	}
 }
+
+func TestDeliverStopAfterCancelIsNoError(t *testing.T) {
+	h := startDeliver(t, time.Hour)
+	h.cancel()
+	h.stopped <- nil
+	if err := h.result(t); err != nil {
+		t.Errorf("deliver: got %v, want nil once ctx ended", err)
+	}
+}
