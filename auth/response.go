@@ -66,8 +66,9 @@ func checkContentType(header string) error {
 // sent as a whole number in any JSON notation (43200, 43200.0, 4.32e4) or
 // as a string that contains one ("43200").
 //
-// Errors wrap ErrMalformedResponse and name the wrong field, but never show
-// the access token or other parts of the body. They cover a body that is
+// Errors wrap ErrMalformedResponse and name the wrong field. Of the body
+// they show at most the number sent as expiresIn, never the access token
+// or any text. They cover a body that is
 // not a JSON object, a field sent twice, a missing or invalid accessToken,
 // and an expiresIn that is missing, not a whole number of seconds, not
 // positive, or longer than 7 days.
