@@ -9,7 +9,7 @@ LDFLAGS := -X github.com/athos-tray/athos-tray/cli.Version=$(VERSION)
 # Fyne logs an error when LANG is C.
 export LANG := en_US.UTF-8
 
-.PHONY: all build build-windows run test unit e2e vet bench clean deps-build deps-run deps-test deps-windows
+.PHONY: all build build-windows run test unit fuzz e2e vet bench clean deps-build deps-run deps-test deps-windows
 
 all: build
 
@@ -37,7 +37,7 @@ run: deps-run build
 		exec $(BIN) tray --sandbox; \
 	fi
 
-test: deps-test vet unit e2e
+test: deps-test vet unit fuzz e2e
 
 vet:
 	$(GO) vet ./...
@@ -45,6 +45,21 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+# Runs every Fuzz function of FUZZ_PACKAGES for FUZZTIME each, because
+# 'go test -fuzz' takes one package and one target per run. The seed
+# corpora in testdata/fuzz also run as plain tests in 'make unit'.
+FUZZ_PACKAGES ?= ./auth
+FUZZTIME      ?= 10s
+
+fuzz:
+	@for pkg in $(FUZZ_PACKAGES); do \
+		targets=$$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz') || { echo "no fuzz targets in $$pkg"; exit 1; }; \
+		for target in $$targets; do \
+			echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
 
 # The end-to-end tests run the real binary in a private desktop session:
 # Xvfb, a D-Bus session bus and an unlocked gnome-keyring.

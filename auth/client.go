@@ -2,7 +2,8 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -74,10 +76,12 @@ var defaultHTTPClient = sync.OnceValue(func() *http.Client {
 //   - ErrInvalidInput when the URL, id or secret is rejected;
 //   - a *StatusError for any status other than 200, which matches
 //     ErrCredentialsRejected or ErrServer by its class;
-//   - ErrMalformedResponse for a body that is not a valid token;
+//   - ErrMalformedResponse for a body that is not a valid token, larger
+//     than MaxResponseBytes, or of a content type other than JSON;
 //   - ErrTimeout when the request outlasts Timeout or the deadline of ctx;
 //   - context.Canceled when ctx is cancelled;
-//   - ErrNetwork together with the transport error otherwise.
+//   - ErrNetwork together with the transport error otherwise, and also
+//     ErrTLS when the TLS handshake failed.
 //
 // Errors never contain the secret, the Authorization header, the token or
 // the response body.
@@ -162,12 +166,20 @@ func (f *fetch) do(ctx context.Context) (Token, error) {
 		return Token{}, f.statusError(response, receivedAt)
 	}
 
+	if err := checkContentType(response.Header.Get("Content-Type")); err != nil {
+		return Token{}, f.wrap("%w", err)
+	}
+	tooLarge := f.wrap("%w: response larger than %d KiB; check that the API URL points at the Athos API",
+		ErrMalformedResponse, MaxResponseBytes>>10)
+	if response.ContentLength > MaxResponseBytes {
+		return Token{}, tooLarge
+	}
 	body, err := io.ReadAll(io.LimitReader(response.Body, MaxResponseBytes+1))
 	if err != nil {
 		return Token{}, f.transportError(ctx, requestCtx, err)
 	}
 	if len(body) > MaxResponseBytes {
-		return Token{}, f.wrap("%w: response larger than %d KiB", ErrMalformedResponse, MaxResponseBytes>>10)
+		return Token{}, tooLarge
 	}
 	token, err := parseTokenResponse(body, receivedAt)
 	if err != nil {
@@ -217,7 +229,37 @@ func (f *fetch) transportError(callerCtx, requestCtx context.Context, err error)
 		errors.As(err, &netErr) && netErr.Timeout():
 		return f.wrap("%w after %s; check the network connection", ErrTimeout, f.timeout)
 	}
+
+	var dnsErr *net.DNSError
+	switch {
+	case isTLSError(err):
+		return f.wrap("%w: %w: %w; check the proxy settings, the system clock and that the server's certificate "+
+			"is trusted", ErrNetwork, ErrTLS, err)
+	case errors.As(err, &dnsErr):
+		return f.wrap("%w: %w; check the network connection and the host name in the API URL", ErrNetwork, err)
+	}
 	return f.wrap("%w: %w; check the network connection and proxy settings", ErrNetwork, err)
+}
+
+// isTLSError reports whether err comes from a failed TLS handshake: an
+// untrusted or invalid certificate, an alert from the server, or a server
+// that does not speak TLS at all.
+func isTLSError(err error) bool {
+	var (
+		verifyErr    *tls.CertificateVerificationError
+		authorityErr x509.UnknownAuthorityError
+		hostnameErr  x509.HostnameError
+		invalidErr   x509.CertificateInvalidError
+		recordErr    tls.RecordHeaderError
+		alertErr     tls.AlertError
+	)
+	if errors.As(err, &verifyErr) || errors.As(err, &authorityErr) || errors.As(err, &hostnameErr) ||
+		errors.As(err, &invalidErr) || errors.As(err, &recordErr) || errors.As(err, &alertErr) {
+		return true
+	}
+	// net/http replaces the tls.RecordHeaderError of a plain HTTP server
+	// with an untyped error that carries only this text (Go 1.24 to 1.26).
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // parseRetryAfter returns the delay in a Retry-After header value, which is
@@ -239,122 +281,4 @@ func parseRetryAfter(value string, now time.Time) time.Duration {
 		return 0
 	}
 	return max(date.Sub(now), 0)
-}
-
-// tokenResponse is the JSON body of a 200 response. The fields are raw so
-// that each one can be checked on its own and named in the error.
-type tokenResponse struct {
-	AccessToken json.RawMessage `json:"accessToken"`
-	ExpiresIn   json.RawMessage `json:"expiresIn"`
-	ExpiresAt   json.RawMessage `json:"expiresAt"`
-	Scope       json.RawMessage `json:"scope"`
-}
-
-// parseTokenResponse parses a 200 response body received at receivedAt.
-// Errors wrap ErrMalformedResponse and name the wrong field, but never show
-// the access token or other parts of the body.
-func parseTokenResponse(body []byte, receivedAt time.Time) (Token, error) {
-	var fields tokenResponse
-	if err := json.Unmarshal(body, &fields); err != nil {
-		var syntaxErr *json.SyntaxError
-		if errors.As(err, &syntaxErr) {
-			return Token{}, fmt.Errorf("%w: response is not JSON (syntax error at byte %d); "+
-				"check that the API URL points at the Athos API", ErrMalformedResponse, syntaxErr.Offset)
-		}
-		return Token{}, fmt.Errorf("%w: response is not a JSON object; "+
-			"check that the API URL points at the Athos API", ErrMalformedResponse)
-	}
-
-	accessToken, err := parseAccessToken(fields.AccessToken)
-	if err != nil {
-		return Token{}, err
-	}
-	expiresIn, err := parseExpiresIn(fields.ExpiresIn)
-	if err != nil {
-		return Token{}, err
-	}
-	return Token{
-		AccessToken:     accessToken,
-		Scope:           parseOptionalString(fields.Scope),
-		ExpiresIn:       expiresIn,
-		ServerExpiresAt: parseExpiresAt(fields.ExpiresAt),
-		ReceivedAt:      receivedAt,
-	}, nil
-}
-
-// parseAccessToken requires a non-empty string of visible ASCII characters
-// without spaces, because the token is sent in an Authorization header.
-func parseAccessToken(raw json.RawMessage) (string, error) {
-	if isMissing(raw) {
-		return "", fmt.Errorf("%w: missing accessToken", ErrMalformedResponse)
-	}
-	var token string
-	if err := json.Unmarshal(raw, &token); err != nil {
-		return "", fmt.Errorf("%w: accessToken is not a string", ErrMalformedResponse)
-	}
-	if token == "" {
-		return "", fmt.Errorf("%w: accessToken is empty", ErrMalformedResponse)
-	}
-	for i := 0; i < len(token); i++ {
-		if token[i] <= ' ' || token[i] > '~' {
-			return "", fmt.Errorf("%w: accessToken contains a space or a character that is not visible ASCII "+
-				"at byte %d", ErrMalformedResponse, i)
-		}
-	}
-	return token, nil
-}
-
-// parseExpiresIn requires a JSON number of seconds, integer or fractional,
-// greater than zero and at most maxExpiresIn.
-func parseExpiresIn(raw json.RawMessage) (time.Duration, error) {
-	if isMissing(raw) {
-		return 0, fmt.Errorf("%w: missing expiresIn", ErrMalformedResponse)
-	}
-	var seconds float64
-	if err := json.Unmarshal(raw, &seconds); err != nil {
-		return 0, fmt.Errorf("%w: expiresIn is not a number of seconds", ErrMalformedResponse)
-	}
-	maxSeconds := maxExpiresIn.Seconds()
-	if seconds > maxSeconds {
-		return 0, fmt.Errorf("%w: expiresIn %g seconds exceeds the maximum of %g (7 days)",
-			ErrMalformedResponse, seconds, maxSeconds)
-	}
-	lifetime := time.Duration(math.Round(seconds * float64(time.Second)))
-	if lifetime <= 0 {
-		return 0, fmt.Errorf("%w: expiresIn %g seconds is not positive", ErrMalformedResponse, seconds)
-	}
-	return lifetime, nil
-}
-
-// parseExpiresAt returns the server's RFC 3339 expiry time, or the zero time
-// when it is missing or invalid. ServerExpiresAt is only a cross-check, so a
-// bad value is not worth rejecting the token for.
-func parseExpiresAt(raw json.RawMessage) time.Time {
-	text := parseOptionalString(raw)
-	if text == "" {
-		return time.Time{}
-	}
-	expiresAt, err := time.Parse(time.RFC3339Nano, text)
-	if err != nil {
-		return time.Time{}
-	}
-	return expiresAt
-}
-
-// parseOptionalString returns the JSON string in raw, or "" when raw is
-// missing, null or not a string.
-func parseOptionalString(raw json.RawMessage) string {
-	if isMissing(raw) {
-		return ""
-	}
-	var text string
-	if err := json.Unmarshal(raw, &text); err != nil {
-		return ""
-	}
-	return text
-}
-
-// isMissing reports whether a field was absent from the JSON object or null.
-func isMissing(raw json.RawMessage) bool {
-	return len(raw) == 0 || string(raw) == "null"
 }

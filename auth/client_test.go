@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -221,10 +222,40 @@ func TestClientParsesTokenResponse(t *testing.T) {
 			wantExpiresIn: 72 * time.Minute,
 		},
 		{
-			name:          "fractional expiresIn",
-			body:          `{"accessToken":"abc","expiresIn":1799.5}`,
+			name:          "whole expiresIn with a fraction part",
+			body:          `{"accessToken":"abc","expiresIn":43200.0}`,
 			wantToken:     "abc",
-			wantExpiresIn: 1799*time.Second + 500*time.Millisecond,
+			wantExpiresIn: 12 * time.Hour,
+		},
+		{
+			name:          "string expiresIn",
+			body:          `{"accessToken":"abc","expiresIn":"43200"}`,
+			wantToken:     "abc",
+			wantExpiresIn: 12 * time.Hour,
+		},
+		{
+			name:          "string expiresIn with exponent",
+			body:          `{"accessToken":"abc","expiresIn":"4.32e4"}`,
+			wantToken:     "abc",
+			wantExpiresIn: 12 * time.Hour,
+		},
+		{
+			name:          "expiresIn under the refresh margin",
+			body:          `{"accessToken":"abc","expiresIn":1}`,
+			wantToken:     "abc",
+			wantExpiresIn: time.Second,
+		},
+		{
+			name:          "field names in another case",
+			body:          `{"AccessToken":"abc","EXPIRESIN":60}`,
+			wantToken:     "abc",
+			wantExpiresIn: time.Minute,
+		},
+		{
+			name:          "byte order mark",
+			body:          "\ufeff" + `{"accessToken":"abc","expiresIn":60}`,
+			wantToken:     "abc",
+			wantExpiresIn: time.Minute,
 		},
 		{
 			name:          "exponent expiresIn",
@@ -346,12 +377,22 @@ func TestClientMalformedResponse(t *testing.T) {
 		{"missing expiresIn", `{"accessToken":"abc"}`, "missing expiresIn"},
 		{"zero expiresIn", `{"accessToken":"abc","expiresIn":0}`, "expiresIn 0 seconds is not positive"},
 		{"negative expiresIn", `{"accessToken":"abc","expiresIn":-60}`, "expiresIn -60 seconds is not positive"},
-		{"expiresIn below a nanosecond", `{"accessToken":"abc","expiresIn":1e-12}`, "not positive"},
+		{"negative zero expiresIn", `{"accessToken":"abc","expiresIn":-0}`, "not positive"},
+		{"expiresIn below a nanosecond", `{"accessToken":"abc","expiresIn":1e-12}`, "not a whole number"},
+		{"fractional expiresIn", `{"accessToken":"abc","expiresIn":1.5}`, "expiresIn 1.5 is not a whole number"},
+		{"fractional string expiresIn", `{"accessToken":"abc","expiresIn":"1799.5"}`, "not a whole number"},
 		{"expiresIn over 7 days", `{"accessToken":"abc","expiresIn":604801}`, "exceeds the maximum"},
 		{"huge expiresIn", `{"accessToken":"abc","expiresIn":1e300}`, "exceeds the maximum"},
-		{"expiresIn out of float range", `{"accessToken":"abc","expiresIn":1e400}`, "expiresIn is not a number"},
-		{"string expiresIn", `{"accessToken":"abc","expiresIn":"43200"}`, "expiresIn is not a number"},
+		{"expiresIn out of float range", `{"accessToken":"abc","expiresIn":1e400}`, "exceeds the maximum"},
+		{"word expiresIn", `{"accessToken":"abc","expiresIn":"soon"}`, "string that does not contain a number"},
+		{"padded string expiresIn", `{"accessToken":"abc","expiresIn":" 60"}`, "string that does not contain"},
+		{"empty string expiresIn", `{"accessToken":"abc","expiresIn":""}`, "string that does not contain"},
 		{"boolean expiresIn", `{"accessToken":"abc","expiresIn":true}`, "expiresIn is not a number"},
+		{"object expiresIn", `{"accessToken":"abc","expiresIn":{"s":60}}`, "expiresIn is not a number"},
+		{"duplicate accessToken", `{"accessToken":"abc","accessToken":"abd","expiresIn":60}`,
+			"contains accessToken 2 times"},
+		{"duplicate expiresIn in another case", `{"accessToken":"abc","expiresIn":60,"ExpiresIn":6000}`,
+			"contains expiresIn 2 times"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,17 +436,8 @@ func TestClientResponseSizeLimit(t *testing.T) {
 
 			token, err := newTestClient(server.URL).FetchToken(context.Background(), testCreds)
 
-			if !tt.wantErr {
-				if err != nil {
-					t.Fatalf("FetchToken: got error %v, want nil", err)
-				}
-				if token.AccessToken == "" {
-					t.Errorf("AccessToken: got empty, want the token")
-				}
+			if !checkTokenOrMalformed(t, token, err, tt.wantErr) {
 				return
-			}
-			if !errors.Is(err, ErrMalformedResponse) {
-				t.Fatalf("FetchToken: got error %v, want ErrMalformedResponse", err)
 			}
 			if !strings.Contains(err.Error(), "response larger than 64 KiB") {
 				t.Errorf("FetchToken message: got %q, want it to contain %q", err, "response larger than 64 KiB")
@@ -769,4 +801,172 @@ func TestClientTimeoutDefault(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestClientContentType(t *testing.T) {
+	tests := []struct {
+		contentType string
+		wantErr     bool
+	}{
+		{"application/json", false},
+		{"application/json; charset=utf-8", false},
+		{"Application/JSON;charset=UTF-8", false},
+		{"application/json; charset=", false},
+		{"application/vnd.athos+json", false},
+		{"text/json", false},
+		{"text/plain; charset=utf-8", false},
+		{"application/octet-stream", false},
+		{"", false},
+		{"text/html; charset=utf-8", true},
+		{"application/xml", true},
+		{"image/png", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.contentType, func(t *testing.T) {
+			server := newTokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+				// Setting the header to nil keeps net/http from sniffing a type.
+				w.Header()["Content-Type"] = nil
+				if tt.contentType != "" {
+					w.Header().Set("Content-Type", tt.contentType)
+				}
+				_, _ = io.WriteString(w, goodBody)
+			})
+
+			token, err := newTestClient(server.URL).FetchToken(context.Background(), testCreds)
+
+			if !checkTokenOrMalformed(t, token, err, tt.wantErr) {
+				return
+			}
+			mediaType, _, _ := strings.Cut(tt.contentType, ";")
+			if !strings.Contains(err.Error(), "content type "+mediaType+", not JSON") {
+				t.Errorf("FetchToken message: got %q, want it to name the content type %s", err, mediaType)
+			}
+			if strings.Contains(err.Error(), "eyJ") {
+				t.Errorf("FetchToken message: got %q, want no part of the body", err)
+			}
+		})
+	}
+}
+
+func TestClientRejectsLargeContentLength(t *testing.T) {
+	wrote := make(chan error, 1)
+	server := newTokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", fmt.Sprint(8<<20))
+		w.WriteHeader(http.StatusOK)
+		// The client closes the connection after the header, so a large
+		// write fails before the whole body is sent.
+		_, err := w.Write([]byte(strings.Repeat(" ", 8<<20)))
+		wrote <- err
+	})
+
+	_, err := newTestClient(server.URL).FetchToken(context.Background(), testCreds)
+
+	if !errors.Is(err, ErrMalformedResponse) || !strings.Contains(err.Error(), "larger than 64 KiB") {
+		t.Fatalf("FetchToken: got error %v, want ErrMalformedResponse for a response larger than 64 KiB", err)
+	}
+	if writeErr := <-wrote; writeErr == nil {
+		t.Errorf("server write of 8 MiB: got nil error, want the client to close the connection early")
+	}
+}
+
+func TestClientTLSFailure(t *testing.T) {
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request reached the handler despite an untrusted certificate")
+	}))
+	server.Config.ErrorLog = log.New(io.Discard, "", 0)
+	server.StartTLS()
+	t.Cleanup(server.Close)
+	// The client does not trust the test server's certificate.
+	client := newTestClient(server.URL)
+	client.HTTPClient = &http.Client{Transport: &http.Transport{}}
+
+	_, err := client.FetchToken(context.Background(), testCreds)
+
+	if !errors.Is(err, ErrTLS) {
+		t.Fatalf("FetchToken: got error %v, want ErrTLS", err)
+	}
+	if !errors.Is(err, ErrNetwork) {
+		t.Errorf("FetchToken: got error %v, want it to match ErrNetwork too", err)
+	}
+	if !IsNetworkError(err) {
+		t.Errorf("IsNetworkError: got false for %v, want true", err)
+	}
+}
+
+func TestClientPlainHTTPServerOnHTTPS(t *testing.T) {
+	server := newTokenServer(t, respondWith(http.StatusOK, goodBody))
+	client := newTestClient(strings.Replace(server.URL, "http://", "https://", 1))
+
+	_, err := client.FetchToken(context.Background(), testCreds)
+
+	if !errors.Is(err, ErrTLS) {
+		t.Fatalf("FetchToken: got error %v, want ErrTLS for a server that does not speak TLS", err)
+	}
+}
+
+func TestClientDNSFailure(t *testing.T) {
+	// The dialer fails as a lookup of an unknown host does, so that no
+	// query leaves the machine.
+	transport := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network,
+			Err: &net.DNSError{Err: "no such host", Name: "athos.invalid", IsNotFound: true}}
+	}}
+	client := newTestClient("https://athos.invalid")
+	client.HTTPClient = &http.Client{Transport: transport}
+
+	_, err := client.FetchToken(context.Background(), testCreds)
+
+	if !errors.Is(err, ErrNetwork) {
+		t.Fatalf("FetchToken: got error %v, want ErrNetwork", err)
+	}
+	if errors.Is(err, ErrTLS) {
+		t.Errorf("FetchToken: got error %v, want it not to match ErrTLS", err)
+	}
+	if !strings.Contains(err.Error(), "host name") {
+		t.Errorf("FetchToken message: got %q, want it to mention the host name", err)
+	}
+}
+
+func TestIsNetworkError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"network", fmt.Errorf("fetch: %w: refused", ErrNetwork), true},
+		{"TLS", fmt.Errorf("fetch: %w: %w", ErrNetwork, ErrTLS), true},
+		{"timeout", fmt.Errorf("fetch: %w", ErrTimeout), true},
+		{"server error", fmt.Errorf("fetch: %w", &StatusError{StatusCode: 503}), false},
+		{"rejected", fmt.Errorf("fetch: %w", &StatusError{StatusCode: 401}), false},
+		{"malformed", fmt.Errorf("fetch: %w", ErrMalformedResponse), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsNetworkError(tt.err); got != tt.want {
+				t.Errorf("IsNetworkError(%v): got %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+// checkTokenOrMalformed checks that FetchToken returned a token, or an
+// ErrMalformedResponse when wantErr is set, and reports whether the error
+// is there for more checks.
+func checkTokenOrMalformed(t *testing.T, token Token, err error, wantErr bool) bool {
+	t.Helper()
+	if !wantErr {
+		if err != nil {
+			t.Fatalf("FetchToken: got error %v, want nil", err)
+		}
+		if token.AccessToken == "" {
+			t.Errorf("AccessToken: got empty, want the token")
+		}
+		return false
+	}
+	if !errors.Is(err, ErrMalformedResponse) {
+		t.Fatalf("FetchToken: got error %v, want ErrMalformedResponse", err)
+	}
+	return true
 }

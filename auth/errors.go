@@ -22,6 +22,11 @@ var (
 	// ErrNetwork means the request did not reach the server or the
 	// connection broke before a response arrived.
 	ErrNetwork = errors.New("network failure")
+	// ErrTLS means the TLS handshake failed: the server's certificate is not
+	// trusted or invalid (a proxy that inspects TLS, or a wrong system
+	// clock), or the server does not speak TLS. Errors that match it also
+	// match ErrNetwork.
+	ErrTLS = errors.New("TLS handshake failed")
 	// ErrTimeout means the request took longer than the client's timeout.
 	ErrTimeout = errors.New("request timed out")
 	// ErrInvalidInput means a client id, secret or URL was rejected before
@@ -51,4 +56,14 @@ func (e *StatusError) Is(target error) bool {
 		return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests
 	}
 	return false
+}
+
+// IsNetworkError reports whether err means that no HTTP response arrived:
+// the connection was refused or broke, the host name did not resolve, the
+// TLS handshake failed, or the request timed out. It matches ErrNetwork
+// (which includes ErrTLS) and ErrTimeout. The manager retries such failures
+// with backoff, and a user interface can call the state offline; check
+// ErrTLS first to tell a certificate problem apart.
+func IsNetworkError(err error) bool {
+	return errors.Is(err, ErrNetwork) || errors.Is(err, ErrTimeout)
 }

@@ -26,6 +26,15 @@ const (
 	// the scheduled refresh, so that tokens with tiny lifetimes cannot cause
 	// a request loop.
 	minRefreshInterval = 10 * time.Second
+	// minRequestInterval is the shortest time between the end of one
+	// request and the start of the next automatic one, whether the
+	// schedule, a retry or Wake requests it. Refresh, and Token without a
+	// valid token, are not held back, because a caller waits for them.
+	minRequestInterval = 5 * time.Second
+	// clockJumpTolerance is how far the wall clock may move against the
+	// elapsed time of an ElapsedClock before the Manager takes it for a
+	// change of the wall clock.
+	clockJumpTolerance = 2 * time.Second
 )
 
 // ErrLegacyMode is returned by Token and Refresh while the profile uses
@@ -84,6 +93,33 @@ func (s Snapshot) Rejected() bool {
 	return errors.Is(s.Err, ErrCredentialsRejected)
 }
 
+// Offline reports whether the last request failed without an HTTP
+// response (see IsNetworkError), so that the manager is retrying until the
+// network works again. Token still holds the previous token, which stays
+// usable until it expires.
+func (s Snapshot) Offline() bool {
+	return IsNetworkError(s.Err)
+}
+
+// RetryIn returns how long after now the next automatic request follows a
+// failure, for a line such as "Offline, retrying in 40s". It is zero when
+// the last request succeeded, when no retry is scheduled, and when the
+// retry is due.
+func (s Snapshot) RetryIn(now time.Time) time.Duration {
+	if s.Err == nil || s.NextAttempt.IsZero() {
+		return 0
+	}
+	return max(s.NextAttempt.Sub(now), 0)
+}
+
+// ClockOff returns how far the local clock is ahead of the server's
+// (negative when behind), estimated from the token's expiresAt, and whether
+// the difference exceeds MaxClockSkew and is worth showing. It returns
+// zero and false when the response had no valid expiresAt.
+func (s Snapshot) ClockOff() (time.Duration, bool) {
+	return ClockOff(s.Token)
+}
+
 // Manager owns the access token of the active profile: it fetches it,
 // refreshes it before expiry, retries failures with backoff, and lets
 // concurrent callers share one request.
@@ -102,6 +138,9 @@ type Manager struct {
 	wake chan struct{}
 	// onWait, when set by a test, is called each time Run is about to wait.
 	onWait func(wait time.Duration, busy bool)
+	// elapsed reads the clock that setting the wall clock does not move,
+	// nil when Clock is not an ElapsedClock.
+	elapsed func() (time.Duration, bool)
 
 	mu sync.Mutex // guards every field below
 	// generation increases with each SetProfile, so that a request started
@@ -115,6 +154,19 @@ type Manager struct {
 	failures   int
 	next       time.Time
 	flight     *flight
+	// lastEnd is the wall-clock time the previous request ended, zero
+	// before the first one of the profile.
+	lastEnd time.Time
+	// reference pairs a wall-clock reading with an elapsed-time reading
+	// taken at the same moment. Comparing later pairs with it reveals a
+	// change of the wall clock.
+	reference clockReading
+}
+
+// clockReading is a wall-clock time and the elapsed time read with it.
+type clockReading struct {
+	wall    time.Time
+	elapsed time.Duration
 }
 
 // flight is one token request that several callers wait for.
@@ -149,6 +201,9 @@ func NewManager(cfg ManagerConfig) *Manager {
 	if m.jitter == nil {
 		m.jitter = rand.Float64
 	}
+	if elapsed, ok := m.clock.(ElapsedClock); ok {
+		m.elapsed = elapsed.Elapsed
+	}
 	return m
 }
 
@@ -178,8 +233,9 @@ func (m *Manager) SetProfile(name string, creds Credentials, legacy bool) {
 	m.failures = 0
 	m.next = time.Time{}
 	m.flight = nil
+	m.lastEnd = time.Time{}
 	if !legacy {
-		m.next = m.clock.Now()
+		m.next = m.nowLocked()
 	}
 	m.mu.Unlock()
 
@@ -202,7 +258,7 @@ func (m *Manager) SetLegacy(legacy bool) {
 	m.failures = 0
 	m.next = time.Time{}
 	if !legacy {
-		m.next = m.dueLocked(m.clock.Now())
+		m.scheduleLocked(m.dueLocked(m.nowLocked()))
 	}
 	profile := m.profile
 	m.mu.Unlock()
@@ -231,11 +287,23 @@ func (m *Manager) dueLocked(now time.Time) time.Time {
 	return due
 }
 
-// Snapshot returns a copy of the current state.
+// scheduleLocked sets the time of the next automatic request, but never
+// sooner than minRequestInterval after the previous request ended.
+func (m *Manager) scheduleLocked(at time.Time) {
+	if floor := m.lastEnd.Add(minRequestInterval); !m.lastEnd.IsZero() && at.Before(floor) {
+		at = floor
+	}
+	m.next = at
+}
+
+// Snapshot returns a copy of the current state. The token's ReceivedAt
+// and NextAttempt already follow any change of the wall clock noticed
+// while taking it.
 func (m *Manager) Snapshot() Snapshot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
+	m.nowLocked()
 	return Snapshot{
 		Profile:     m.profile,
 		Legacy:      m.legacy,
@@ -256,7 +324,7 @@ func (m *Manager) Token(ctx context.Context) (Token, error) {
 		m.mu.Unlock()
 		return Token{}, err
 	}
-	if m.token.Valid(m.clock.Now()) {
+	if m.token.Valid(m.nowLocked()) {
 		tok := m.token
 		m.mu.Unlock()
 		return tok, nil
@@ -337,32 +405,42 @@ func (m *Manager) fetch(ctx context.Context, f *flight, generation uint64, profi
 		m.recordLocked(profile, tok, err)
 	}
 	f.token, f.err = tok, err
-	if err != nil && current && m.token.Valid(m.clock.Now()) {
+	if err != nil && current && m.token.Valid(m.nowLocked()) {
 		// The request failed but the kept token still works. Token hands it
 		// out, and Refresh returns it together with the error.
 		f.token = m.token
 	}
+	// Kicking before the unlock means that Run, once it sees no request
+	// under way, also finds the kick waiting.
+	m.kick()
 	m.mu.Unlock()
 
 	close(f.done)
 	m.notify()
-	m.kick()
 }
 
 // recordLocked stores the outcome of a request and schedules the next one.
 func (m *Manager) recordLocked(profile string, tok Token, err error) {
-	now := m.clock.Now()
+	// Reading the clock first applies a change of the wall clock made
+	// during the request to the old state, not to tok, whose ReceivedAt
+	// was read after the change.
+	now := m.nowLocked()
+	m.lastEnd = now
 	if err == nil {
 		m.token = tok
 		m.err = nil
 		m.failures = 0
-		m.next = m.dueLocked(now)
+		m.scheduleLocked(m.dueLocked(now))
 		if m.legacy {
 			m.next = time.Time{}
 		}
 		m.log.Info("token received", "profile", profile,
 			"expires_in", tok.ExpiresIn.Round(time.Second), "refresh_at", m.next.Format(time.RFC3339))
-		if skew := ClockSkew(tok); skew > time.Minute || skew < -time.Minute {
+		if tok.ExpiresIn <= m.margin {
+			m.log.Warn("token lifetime is shorter than the refresh margin; refreshing halfway through it",
+				"profile", profile, "expires_in", tok.ExpiresIn.Round(time.Second), "margin", m.margin)
+		}
+		if skew, off := ClockOff(tok); off {
 			m.log.Warn("local clock differs from the server's; scheduling follows expiresIn, not expiresAt",
 				"profile", profile, "skew", skew.Round(time.Second))
 		}
@@ -382,10 +460,10 @@ func (m *Manager) recordLocked(profile string, tok Token, err error) {
 		return
 	}
 
-	delay := m.backoff(err)
-	m.next = now.Add(delay)
-	m.log.Warn("token request failed; retrying", "profile", profile, "err", err,
-		"attempt", m.failures, "retry_in", delay.Round(time.Second), "token_valid", m.token.Valid(now))
+	m.scheduleLocked(now.Add(m.backoff(err)))
+	m.log.Warn("token request failed; retrying", "profile", profile, "err", err, "attempt", m.failures,
+		"retry_in", m.next.Sub(now).Round(time.Second), "network", IsNetworkError(err),
+		"token_valid", m.token.Valid(now))
 }
 
 // backoff returns the delay before the next retry: RetryMin doubled for each
@@ -417,7 +495,7 @@ func (m *Manager) Run(ctx context.Context) {
 
 	for {
 		m.mu.Lock()
-		now := m.clock.Now()
+		now := m.nowLocked()
 		due := m.next
 		busy := m.flight != nil
 		m.mu.Unlock()
@@ -432,7 +510,9 @@ func (m *Manager) Run(ctx context.Context) {
 			wait = min(wait, due.Sub(now))
 		}
 		timer := m.clock.After(wait)
-		if m.onWait != nil {
+		// A pending kick makes Run look again at once, so this is not yet
+		// the wait that tests settle on.
+		if m.onWait != nil && len(m.wake) == 0 {
 			m.onWait(wait, busy)
 		}
 		select {
@@ -450,7 +530,7 @@ func (m *Manager) startScheduled(ctx context.Context) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	now := m.clock.Now()
+	now := m.nowLocked()
 	if m.usableLocked() != nil {
 		m.next = time.Time{}
 		return
@@ -474,4 +554,26 @@ func (m *Manager) kick() {
 	case m.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Wake requests a prompt attempt after the network came back or the
+// computer woke up. When a failed request waits in backoff, the retry
+// starts at once instead of when the backoff ends, though never sooner
+// than minRequestInterval after the previous request. A refresh that fell
+// due starts at once too. Otherwise, and after the credentials were
+// rejected, Wake only makes the manager compare the wall clock with its
+// schedule again. It does not block.
+func (m *Manager) Wake() {
+	m.mu.Lock()
+	now := m.nowLocked()
+	backingOff := m.failures > 0 && !m.next.IsZero() && now.Before(m.next)
+	if backingOff && m.flight == nil && m.usableLocked() == nil {
+		m.scheduleLocked(now)
+		m.log.Info("retrying early because the network or the computer woke up", "profile", m.profile,
+			"retry_in", max(m.next.Sub(now), 0).Round(time.Second))
+	}
+	m.mu.Unlock()
+
+	m.notify()
+	m.kick()
 }

@@ -15,15 +15,19 @@ import (
 	"time"
 )
 
-// fakeClock is a Clock whose wall time and running time tests move by hand.
-// It serves one waiter: each After call replaces the previous timer, which
-// matches Run, the only caller.
+// fakeClock is an ElapsedClock whose wall time, running time and elapsed
+// time tests move by hand. It serves one waiter: each After call replaces
+// the previous timer, which matches Run, the only caller.
 type fakeClock struct {
 	mu      sync.Mutex
 	wall    time.Time
 	running time.Duration
-	timerAt time.Duration
-	timer   chan time.Time
+	// elapsed is what Elapsed returns. It counts suspended time unless
+	// uncountedSuspend is set, as Go's monotonic clock on macOS.
+	elapsed          time.Duration
+	uncountedSuspend bool
+	timerAt          time.Duration
+	timer            chan time.Time
 }
 
 func newFakeClock() *fakeClock {
@@ -51,13 +55,20 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
-// Advance moves both clocks by d and reports whether the pending timer fired.
+func (c *fakeClock) Elapsed() (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.elapsed, !c.uncountedSuspend
+}
+
+// Advance moves every clock by d and reports whether the pending timer fired.
 func (c *fakeClock) Advance(d time.Duration) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
 	c.wall = c.wall.Add(d)
 	c.running += d
+	c.elapsed += d
 	if c.timer != nil && c.running >= c.timerAt {
 		c.timer <- c.wall
 		c.timer = nil
@@ -66,12 +77,34 @@ func (c *fakeClock) Advance(d time.Duration) bool {
 	return false
 }
 
-// Suspend moves only the wall clock, as a sleeping laptop does: Go timers
-// do not count the time spent suspended.
+// Suspend moves the wall clock and, unless uncountedSuspend is set, the
+// elapsed time, as a sleeping laptop does: Go timers do not count the time
+// spent suspended.
 func (c *fakeClock) Suspend(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.wall = c.wall.Add(d)
+	if !c.uncountedSuspend {
+		c.elapsed += d
+	}
+}
+
+// SetWall moves only the wall clock, as setting the system time does.
+func (c *fakeClock) SetWall(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wall = c.wall.Add(d)
+}
+
+// Pending returns the running time left until the pending timer fires, and
+// false when no timer is pending.
+func (c *fakeClock) Pending() (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.timer == nil {
+		return 0, false
+	}
+	return c.timerAt - c.running, true
 }
 
 // fakeFetcher hands each request to the test, which replies on the
@@ -114,17 +147,27 @@ func newHarness(t *testing.T) *harness {
 		t:       t,
 		clock:   newFakeClock(),
 		fetcher: &fakeFetcher{requests: make(chan fetchRequest)},
-		waits:   make(chan time.Duration),
 	}
-	h.m = NewManager(ManagerConfig{
-		Fetcher: h.fetcher,
-		Clock:   h.clock,
+	h.m, h.waits = startManager(t, h.fetcher, h.clock)
+	return h
+}
+
+// startManager starts Run on a Manager for profile "test" with a jitter
+// factor of exactly 1. The channel receives each wait that Run reports
+// while no request is under way, and must be read for Run to go on.
+func startManager(t *testing.T, fetcher Fetcher, clock Clock) (*Manager, chan time.Duration) {
+	t.Helper()
+
+	waits := make(chan time.Duration)
+	m := NewManager(ManagerConfig{
+		Fetcher: fetcher,
+		Clock:   clock,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Jitter:  func() float64 { return 0.5 }, // a spread factor of exactly 1
 	})
-	h.m.onWait = func(wait time.Duration, busy bool) {
+	m.onWait = func(wait time.Duration, busy bool) {
 		if !busy {
-			h.waits <- wait
+			waits <- wait
 		}
 	}
 
@@ -137,16 +180,16 @@ func newHarness(t *testing.T) *harness {
 			select {
 			case <-done:
 				return
-			case <-h.waits:
+			case <-waits:
 			}
 		}
 	})
-	h.m.SetProfile("test", Credentials{ClientID: "client", ClientSecret: "secret"}, false)
+	m.SetProfile("test", Credentials{ClientID: "client", ClientSecret: "secret"}, false)
 	go func() {
-		h.m.Run(ctx)
+		m.Run(ctx)
 		close(done)
 	}()
-	return h
+	return m, waits
 }
 
 // answer waits for the next token request and replies to it.

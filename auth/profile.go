@@ -58,6 +58,11 @@ type Config struct {
 	// Active is the name of the profile the tray and the command line use.
 	Active   string    `json:"active,omitempty"`
 	Profiles []Profile `json:"profiles"`
+	// MovedAside is set by ConfigStore.Load while the profile file is
+	// missing because Load renamed it after a parse failure. Its Error
+	// method names both paths and the fix, for the tray and the command
+	// line to show next to "no profiles". It is never saved.
+	MovedAside *ConfigAside `json:"-"`
 }
 
 // Find returns the profile with the given name.
@@ -181,24 +186,40 @@ func DefaultConfigStore() (ConfigStore, error) {
 // Load reads the profile file. A missing file is an empty Config. Entries
 // with invalid settings are kept, so that the others stay usable and the
 // bad ones can be fixed or removed; CheckProfile reports them.
+//
+// A file that cannot be parsed is renamed aside (see ConfigAside) and Load
+// returns an empty Config whose MovedAside reports it, with a nil error, so
+// that the profile file can be written again. A file that cannot be read,
+// for example for lack of permission, is left alone and Load returns an
+// error wrapping ErrConfigUnreadable.
 func (s ConfigStore) Load() (Config, error) {
+	// Another process may move the file aside or replace it between the
+	// read and the rename. Reading again settles that.
+	for attempt := 0; ; attempt++ {
+		c, retry, err := s.load()
+		if !retry || attempt == 2 {
+			return c, err
+		}
+	}
+}
+
+func (s ConfigStore) load() (c Config, retry bool, err error) {
 	data, err := os.ReadFile(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Config{}, nil
+		return Config{MovedAside: s.findAside()}, false, nil
 	}
 	if err != nil {
-		return Config{}, fmt.Errorf("%w: %w", ErrConfigUnreadable, err)
+		return Config{}, false, fmt.Errorf("%w: %w", ErrConfigUnreadable, err)
 	}
 
-	var c Config
 	if len(bytes.TrimSpace(data)) == 0 {
-		return c, nil // an empty file, as left by some editors, holds no profiles
+		return c, false, nil // an empty file, as left by some editors, holds no profiles
 	}
-	if err := json.Unmarshal(data, &c); err != nil {
-		return Config{}, fmt.Errorf("%w: %s is not valid JSON (%v); fix the file, or move it away and add the "+
-			"profiles again", ErrConfigUnreadable, s.Path, err)
+	parseErr := json.Unmarshal(data, &c)
+	if parseErr == nil {
+		return c, false, nil
 	}
-	return c, nil
+	return s.moveAside(data, parseErr)
 }
 
 // CheckProfile validates a profile read from the file and names the entry

@@ -112,17 +112,6 @@ func TestConfigStoreSaveLoad(t *testing.T) {
 	}
 }
 
-func TestConfigStoreLoadRejectsBadJSON(t *testing.T) {
-	store := ConfigStore{Path: filepath.Join(t.TempDir(), "profiles.json")}
-	if err := os.WriteFile(store.Path, []byte("{"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, err := store.Load()
-	if !errors.Is(err, ErrConfigUnreadable) || !strings.Contains(err.Error(), "not valid JSON") {
-		t.Errorf("Load of a broken file error = %v, want ErrConfigUnreadable saying not valid JSON", err)
-	}
-}
-
 func TestConfigStoreKeepsInvalidEntries(t *testing.T) {
 	store := ConfigStore{Path: filepath.Join(t.TempDir(), "profiles.json")}
 	content := `{"profiles":[{"name":"bad","clientId":"a:b"},{"name":"web","clientId":"c","apiUrl":"http://example.com"},{"name":"good","clientId":"c"}]}`

@@ -44,12 +44,34 @@ func (t Token) Valid(now time.Time) bool {
 	return t.AccessToken != "" && now.Before(t.Expiry())
 }
 
+// MaxClockSkew is how far the local clock may differ from the server's
+// before ClockOff reports it. Scheduling never depends on the difference.
+const MaxClockSkew = 2 * time.Minute
+
 // ClockSkew returns how far the local expiry is ahead of the server's
 // expiresAt, which is roughly how far the local clock is ahead of the
-// server's. It is zero when the response had no expiresAt.
+// server's. It is zero when the response had no expiresAt or one that did
+// not parse, and when t has no ReceivedAt.
 func ClockSkew(t Token) time.Duration {
-	if t.ServerExpiresAt.IsZero() {
-		return 0
+	skew, _ := clockSkew(t)
+	return skew
+}
+
+// ClockOff returns ClockSkew rounded to the second, and whether it exceeds
+// MaxClockSkew in either direction, for a line such as "Clock is off by
+// 3m 10s". It returns false when the response had no usable expiresAt.
+func ClockOff(t Token) (time.Duration, bool) {
+	skew, ok := clockSkew(t)
+	if !ok {
+		return 0, false
 	}
-	return t.Expiry().Sub(t.ServerExpiresAt)
+	skew = skew.Round(time.Second)
+	return skew, skew > MaxClockSkew || skew < -MaxClockSkew
+}
+
+func clockSkew(t Token) (time.Duration, bool) {
+	if t.ServerExpiresAt.IsZero() || t.ReceivedAt.IsZero() || t.ExpiresIn <= 0 {
+		return 0, false
+	}
+	return t.Expiry().Sub(t.ServerExpiresAt), true
 }

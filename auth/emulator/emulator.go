@@ -40,6 +40,7 @@ const (
 	defaultLifetime       = 12 * time.Hour
 	defaultCacheThreshold = 30 * time.Minute
 	defaultListenAddress  = "127.0.0.1:0"
+	defaultSlowDelay      = 3 * time.Second
 
 	// mePath is the path of the protected endpoint, which returns the
 	// authenticated client id.
@@ -77,6 +78,9 @@ type Config struct {
 	// Now returns the current time for issuing tokens and checking their
 	// expiry. Nil means time.Now.
 	Now func() time.Time
+	// SlowDelay is how long FailSlow delays each token response. Zero or
+	// negative means 3s.
+	SlowDelay time.Duration
 }
 
 // Stats contains request counters since New.
@@ -102,6 +106,7 @@ type Emulator struct {
 	clientID       string
 	clientSecret   string
 	cacheThreshold time.Duration
+	slowDelay      time.Duration
 	now            func() time.Time
 	// done is closed by the first Close call. It releases requests that
 	// FailHang holds.
@@ -172,6 +177,10 @@ func New(cfg Config) *Emulator {
 	}
 	if e.lifetime <= 0 {
 		e.lifetime = defaultLifetime
+	}
+	e.slowDelay = cfg.SlowDelay
+	if e.slowDelay <= 0 {
+		e.slowDelay = defaultSlowDelay
 	}
 	return e
 }

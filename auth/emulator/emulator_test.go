@@ -806,6 +806,52 @@ func TestFailureHangTimesOut(t *testing.T) {
 	}
 }
 
+func TestFailureSlowDelaysToken(t *testing.T) {
+	e := New(Config{SlowDelay: 50 * time.Millisecond})
+	baseURL := startEmulator(t, e)
+	e.SetFailure(FailSlow)
+
+	started := time.Now()
+	token, err := (&auth.Client{APIURL: baseURL}).FetchToken(context.Background(),
+		auth.Credentials{ClientID: "client", ClientSecret: "secret"})
+	if err != nil {
+		t.Fatalf("FetchToken: got error %v, want a token", err)
+	}
+	if token.AccessToken == "" {
+		t.Errorf("FetchToken: got an empty token")
+	}
+	if elapsed := time.Since(started); elapsed < 50*time.Millisecond {
+		t.Errorf("got the token after %v, want it after the 50ms delay", elapsed)
+	}
+
+}
+
+func TestFailureSlowClientGivesUp(t *testing.T) {
+	e := New(Config{SlowDelay: time.Hour})
+	client := &auth.Client{APIURL: startEmulator(t, e), Timeout: 10 * time.Millisecond}
+	e.SetFailure(FailSlow)
+
+	_, err := client.FetchToken(context.Background(), auth.Credentials{ClientID: "client", ClientSecret: "secret"})
+	if !errors.Is(err, auth.ErrTimeout) {
+		t.Errorf("FetchToken with a 10ms timeout: got error %v, want auth.ErrTimeout", err)
+	}
+	if got := e.Stats().TokensIssued; got != 0 {
+		t.Errorf("got TokensIssued %d after the client gave up, want 0", got)
+	}
+}
+
+func TestFailureLoginPageRejectedByClient(t *testing.T) {
+	e, _ := newTestEmulator()
+	baseURL := startEmulator(t, e)
+	e.SetFailure(FailLoginPage)
+
+	_, err := (&auth.Client{APIURL: baseURL}).FetchToken(context.Background(),
+		auth.Credentials{ClientID: "client", ClientSecret: "secret"})
+	if !errors.Is(err, auth.ErrMalformedResponse) || !strings.Contains(err.Error(), "text/html") {
+		t.Errorf("FetchToken: got error %v, want auth.ErrMalformedResponse naming text/html", err)
+	}
+}
+
 func TestFailureHangReleasedByClose(t *testing.T) {
 	goroutinesBefore := runtime.NumGoroutine()
 
@@ -866,7 +912,8 @@ func TestProtectedEndpointIgnoresFailures(t *testing.T) {
 	client, transport := newLoopbackClient(5 * time.Second)
 	defer transport.CloseIdleConnections()
 
-	for _, failure := range []Failure{FailReject, FailServerError, FailRateLimit, FailMalformed, FailOversized, FailHang, FailDrop} {
+	for _, failure := range []Failure{FailReject, FailServerError, FailRateLimit, FailMalformed, FailOversized, FailHang,
+		FailDrop, FailSlow, FailLoginPage} {
 		t.Run(failure.String(), func(t *testing.T) {
 			e.SetFailure(failure)
 			request, err := http.NewRequest(http.MethodGet, baseURL+"/corp/me", nil)
@@ -936,6 +983,8 @@ func TestParseFailure(t *testing.T) {
 		{"oversized", FailOversized},
 		{"hang", FailHang},
 		{"drop", FailDrop},
+		{"slow", FailSlow},
+		{"login-page", FailLoginPage},
 		{"Rate-Limit", FailRateLimit},
 	}
 	for _, tt := range tests {

@@ -2,9 +2,11 @@ package emulator
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Failure is a way in which the token endpoint misbehaves. The protected
@@ -36,6 +38,13 @@ const (
 	// http.ErrAbortHandler instead, which makes an http.Server abort the
 	// response.
 	FailDrop
+	// FailSlow serves token requests normally, but only after the delay
+	// set by Config.SlowDelay (3 seconds by default). A client that gives
+	// up earlier, or Close, ends the wait without a response.
+	FailSlow
+	// FailLoginPage responds with 200, a Content-Type of text/html and a
+	// sign-in page, as a captive portal or an authenticating proxy does.
+	FailLoginPage
 )
 
 // failureNames are the names that ParseFailure accepts and String returns,
@@ -49,6 +58,8 @@ var failureNames = [...]string{
 	FailOversized:   "oversized",
 	FailHang:        "hang",
 	FailDrop:        "drop",
+	FailSlow:        "slow",
+	FailLoginPage:   "login-page",
 }
 
 // String returns the name that ParseFailure accepts, such as "rate-limit",
@@ -61,8 +72,8 @@ func (f Failure) String() string {
 }
 
 // ParseFailure returns the Failure with the given name, ignoring case. The
-// names are none, reject, server-error, rate-limit, malformed, oversized, hang
-// and drop.
+// names are none, reject, server-error, rate-limit, malformed, oversized, hang,
+// drop, slow and login-page.
 func ParseFailure(name string) (Failure, error) {
 	for i, candidate := range failureNames {
 		if strings.EqualFold(name, candidate) {
@@ -81,9 +92,13 @@ const oversizedBodyBytes = 1 << 20
 const malformedBody = "<html><head><title>502 Bad Gateway</title></head>" +
 	"<body><h1>502 Bad Gateway</h1></body></html>\n"
 
+// loginPageBody is the FailLoginPage body.
+const loginPageBody = "<html><head><title>Sign in</title></head>" +
+	"<body><form method=\"post\"><input name=\"user\"><input type=\"password\" name=\"password\"></form></body></html>\n"
+
 // serveFailure writes the response that failure f describes and reports
-// whether it did.
-// It returns false for FailNone and for undeclared values.
+// whether it did. It returns false for FailNone and for undeclared values,
+// and for FailSlow once the delay has passed.
 func (e *Emulator) serveFailure(w http.ResponseWriter, r *http.Request, f Failure) bool {
 	switch f {
 	case FailReject:
@@ -101,6 +116,12 @@ func (e *Emulator) serveFailure(w http.ResponseWriter, r *http.Request, f Failur
 		e.hang(w, r)
 	case FailDrop:
 		dropConnection(w)
+	case FailSlow:
+		return !e.delay(r)
+	case FailLoginPage:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, loginPageBody)
 	default:
 		return false
 	}
@@ -139,6 +160,21 @@ func (e *Emulator) hang(w http.ResponseWriter, r *http.Request) {
 		// lets the server finish the request.
 	case <-e.done:
 		dropConnection(w)
+	}
+}
+
+// delay waits for the slow-response delay and reports whether it passed
+// before the request's context ended or Close was called.
+func (e *Emulator) delay(r *http.Request) bool {
+	timer := time.NewTimer(e.slowDelay)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-e.done:
+		return false
 	}
 }
 
