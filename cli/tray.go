@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -58,8 +59,8 @@ func runTray(ctx context.Context, args []string, env Env) error {
 		Store:   env.Store,
 		Secrets: env.Secrets,
 		Logger:  logger,
-		OpenWindow: func(name string) error {
-			return openWindow(ctx, name)
+		OpenWindow: func(req ui.WindowRequest) error {
+			return openWindow(ctx, req)
 		},
 	}
 	if *sandbox {
@@ -79,19 +80,25 @@ func runTray(ctx context.Context, args []string, env Env) error {
 }
 
 // openWindow runs this program again as a window process and waits for it.
-// The child reads profiles and secrets itself, so no secret crosses the
-// process boundary. When ctx ends, as on Quit, the window is asked to close.
-func openWindow(ctx context.Context, name string) error {
+// The child reads profiles and secrets itself, and anything secret that
+// the tray hands over, such as a token, goes through its standard input.
+// When ctx ends, as on Quit, the window is asked to close.
+func openWindow(ctx context.Context, req ui.WindowRequest) error {
 	self, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("find this program to open the %s window: %w", name, err)
+		return fmt.Errorf("find this program to open the %s window: %w", req.Name, err)
 	}
-	cmd := exec.CommandContext(ctx, self, "window", name)
+	args := append([]string{"window", req.Name}, req.Args...)
+	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
+	if req.Input != nil {
+		// A reader that is not an *os.File makes exec copy it through a pipe.
+		cmd.Stdin = bytes.NewReader(req.Input)
+	}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s window: %w", name, err)
+		return fmt.Errorf("%s window: %w", req.Name, err)
 	}
 	return nil
 }

@@ -104,6 +104,9 @@ type clipboardClearer struct {
 	afterFunc func(d time.Duration, f func()) (stop func() bool)
 
 	mu sync.Mutex // guards the fields below
+	// delay is how long after a copy the clipboard is cleared, zero for
+	// never.
+	delay time.Duration
 	// copied is the SHA-256 of the text the tray copied last, kept instead
 	// of the text so that no token stays in memory for the comparison.
 	copied  [sha256.Size]byte
@@ -118,12 +121,21 @@ func newClipboardClearer(cb Clipboard) *clipboardClearer {
 	}
 }
 
-// Copied records a copy of text and schedules clearing after delay. A
-// zero delay cancels any pending clear, as clearing is then off.
-func (c *clipboardClearer) Copied(text string, delay time.Duration) {
+// SetDelay sets the delay for later copies; zero turns clearing off.
+func (c *clipboardClearer) SetDelay(delay time.Duration) {
+	c.mu.Lock()
+	c.delay = delay
+	c.mu.Unlock()
+}
+
+// Copied records a copy of text and schedules clearing after the delay.
+// With clearing off it cancels any pending clear, as a new copy replaces
+// the text that clear was for.
+func (c *clipboardClearer) Copied(text string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
+	delay := c.delay
 	if c.stop != nil {
 		c.stop()
 		c.stop = nil

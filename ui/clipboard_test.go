@@ -61,7 +61,8 @@ func newTestClearer() (*clipboardClearer, *fakeClipboard, *fakeTimers) {
 func TestClearerClearsUnchangedClipboard(t *testing.T) {
 	c, cb, timers := newTestClearer()
 	cb.WriteAll("Authorization: Bearer a")
-	c.Copied("Authorization: Bearer a", 30*time.Second)
+	c.SetDelay(30*time.Second)
+	c.Copied("Authorization: Bearer a")
 
 	if len(timers.delays) != 1 || timers.delays[0] != 30*time.Second {
 		t.Fatalf("scheduled delays = %v, want [30s]", timers.delays)
@@ -78,7 +79,8 @@ func TestClearerClearsUnchangedClipboard(t *testing.T) {
 func TestClearerLeavesOtherTextAlone(t *testing.T) {
 	c, cb, timers := newTestClearer()
 	cb.WriteAll("Authorization: Bearer a")
-	c.Copied("Authorization: Bearer a", time.Minute)
+	c.SetDelay(time.Minute)
+	c.Copied("Authorization: Bearer a")
 	cb.WriteAll("something the user copied")
 	writes := cb.writes
 
@@ -94,9 +96,11 @@ func TestClearerLeavesOtherTextAlone(t *testing.T) {
 func TestClearerLaterCopyReplacesTimer(t *testing.T) {
 	c, cb, timers := newTestClearer()
 	cb.WriteAll("first")
-	c.Copied("first", time.Minute)
+	c.SetDelay(time.Minute)
+	c.Copied("first")
 	cb.WriteAll("second")
-	c.Copied("second", 2*time.Minute)
+	c.SetDelay(2*time.Minute)
+	c.Copied("second")
 
 	if !timers.stopped[0] {
 		t.Errorf("first timer not stopped by the second copy")
@@ -114,7 +118,8 @@ func TestClearerLaterCopyReplacesTimer(t *testing.T) {
 func TestClearerOffNeverClears(t *testing.T) {
 	c, cb, timers := newTestClearer()
 	cb.WriteAll("tok")
-	c.Copied("tok", 0)
+	c.SetDelay(0)
+	c.Copied("tok")
 	if len(timers.funcs) != 0 {
 		t.Errorf("timer scheduled with clearing off")
 	}
@@ -126,7 +131,8 @@ func TestClearerOffNeverClears(t *testing.T) {
 func TestClearerFlushClearsPending(t *testing.T) {
 	c, cb, timers := newTestClearer()
 	cb.WriteAll("tok")
-	c.Copied("tok", 5*time.Minute)
+	c.SetDelay(5*time.Minute)
+	c.Copied("tok")
 
 	cleared, err := c.Flush()
 	if err != nil || !cleared {

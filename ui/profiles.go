@@ -92,6 +92,9 @@ func (t *tray) applyLoad(r loadResult) {
 	case r.profile.Name == "":
 		t.log.Warn("no profile configured; add one with 'athos-tray profile add'", "config", t.opts.Store.Path)
 		t.profile, t.creds, t.loaded, t.loadErr = auth.Profile{}, auth.Credentials{}, false, nil
+		if len(r.config.Profiles) == 0 {
+			t.openCredentialsOnFirstRun()
+		}
 		return
 	}
 
@@ -130,6 +133,7 @@ func (t *tray) updateProfileMenu(config auth.Config) {
 		item.Remove()
 	}
 	t.profileItems = nil
+	t.showAddCredentials(len(config.Profiles) == 0)
 	if t.opts.Sandbox != nil || len(config.Profiles) == 0 {
 		t.items.profile.Disable()
 		return
@@ -170,24 +174,4 @@ func (t *tray) useProfile(name string) {
 			t.switching = name
 		}
 	})
-}
-
-// editProfiles opens the profile window in its own process and reloads
-// the profiles when it closes.
-func (t *tray) editProfiles() {
-	if t.windowOpen {
-		return
-	}
-	t.windowOpen = true
-	go func() {
-		err := t.opts.OpenWindow("profiles")
-		t.events <- func(t *tray) {
-			t.windowOpen = false
-			if err != nil {
-				t.log.Error("profile window failed", "err", err)
-				t.showFlash("Profile window failed: see log")
-			}
-			t.reload()
-		}
-	}()
 }

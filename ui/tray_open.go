@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"encoding/json"
+	"time"
+
+	"fyne.io/systray"
+
+	"github.com/athos-tray/athos-tray/internal/settings"
+)
+
+// quitClearTimeout bounds clearing the clipboard when the tray quits.
+const quitClearTimeout = 3 * time.Second
+
+// addWindowItems adds the menu items that open windows. The sandbox does
+// not touch the profile file, so it offers no profile windows.
+func (t *tray) addWindowItems() {
+	if t.opts.OpenWindow == nil {
+		return
+	}
+	if t.opts.Sandbox == nil {
+		t.items.addCredentials = systray.AddMenuItem(LabelAddCredentials,
+			"Enter the client id and secret of an Athos organisation")
+		t.items.addCredentials.Hide()
+		t.forward(t.items.addCredentials, func(t *tray) { t.openWindow(WindowRequest{Name: WindowCredentials}) })
+	}
+	t.items.details = systray.AddMenuItem(LabelTokenDetails, "Scope, expiry and claims of the access token")
+	t.forward(t.items.details, (*tray).openTokenDetails)
+	if t.opts.Sandbox == nil {
+		t.items.manage = systray.AddMenuItem(LabelManageProfiles, "Add, edit, rename, duplicate or remove profiles")
+		t.forward(t.items.manage, func(t *tray) { t.openWindow(WindowRequest{Name: WindowProfiles}) })
+	}
+	t.items.settings = systray.AddMenuItem(LabelSettings, "Copy format, clipboard clearing, notifications, start at login")
+	t.forward(t.items.settings, func(t *tray) { t.openWindow(WindowRequest{Name: WindowSettings}) })
+}
+
+// showAddCredentials shows the Add Athos credentials item while no
+// profile is configured.
+func (t *tray) showAddCredentials(show bool) {
+	switch item := t.items.addCredentials; {
+	case item == nil:
+	case show:
+		item.Show()
+	default:
+		item.Hide()
+	}
+}
+
+// openCredentialsOnFirstRun opens the credentials window by itself the
+// first time the tray runs without a profile, and records in the settings
+// file that it did, so that it happens once.
+func (t *tray) openCredentialsOnFirstRun() {
+	if t.opts.OpenWindow == nil || t.opts.Sandbox != nil || t.settings.CredentialsPrompted {
+		return
+	}
+	t.settings.CredentialsPrompted = true
+	store := t.settingsStore()
+	t.write(func() {
+		_, err := store.Update(func(s *settings.Settings) { s.CredentialsPrompted = true })
+		if err != nil {
+			t.log.Error("record first-run window failed", "err", err)
+		}
+	})
+	t.log.Info("no profile configured; opening the credentials window")
+	t.openWindow(WindowRequest{Name: WindowCredentials})
+}
+
+// openTokenDetails opens the token window for the valid token, which it
+// receives through its standard input.
+func (t *tray) openTokenDetails() {
+	snap := t.manager.Snapshot()
+	if !t.ready() || !snap.Token.Valid(time.Now()) {
+		t.showFlash("No valid token to show yet")
+		return
+	}
+	input, err := json.Marshal(NewTokenDetails(t.profile.Name, snap))
+	if err != nil {
+		t.log.Error("encode token details failed", "err", err)
+		return
+	}
+	t.openWindow(WindowRequest{Name: WindowToken, Args: []string{t.profile.Name}, Input: input})
+}
+
+// openWindow starts a window process unless one of the same name is still
+// open, and reloads the profiles and settings when it ends.
+func (t *tray) openWindow(req WindowRequest) {
+	if t.opts.OpenWindow == nil || t.windowsOpen[req.Name] {
+		return
+	}
+	t.windowsOpen[req.Name] = true
+	go func() {
+		err := t.opts.OpenWindow(req)
+		t.events <- func(t *tray) {
+			delete(t.windowsOpen, req.Name)
+			if err != nil {
+				t.log.Error("window failed", "window", req.Name, "err", err)
+				t.showFlash("Window failed to open: see log")
+			}
+			t.checkSettings()
+			if t.opts.Sandbox == nil && req.Name != WindowToken && req.Name != WindowSettings {
+				t.reload()
+			}
+		}
+	}()
+}
+
+func (t *tray) settingsStore() settings.Store {
+	return settings.StoreBeside(t.opts.Store.Path)
+}
+
+// loadSettings reads the settings file. An invalid file is logged and the
+// previous settings, or the defaults, stay in use.
+func (t *tray) loadSettings() {
+	store := t.settingsStore()
+	t.settingsStat = statFile(store.Path)
+	loaded, err := store.Load()
+	if err != nil {
+		t.log.Error("read settings failed; keeping the current ones", "err", err)
+		if t.settings == (settings.Settings{}) {
+			t.settings = settings.Default()
+			t.clearer.SetDelay(0)
+		}
+		return
+	}
+	t.settings = loaded
+	t.clearer.SetDelay(loaded.ClearAfter())
+}
+
+// checkSettings reads the settings file again when it changed, as after a
+// change in the settings window.
+func (t *tray) checkSettings() {
+	if stamp := statFile(t.settingsStore().Path); stamp != t.settingsStat {
+		t.log.Info("settings file changed; reloading")
+		t.loadSettings()
+	}
+}
+
+// notificationsEnabled reports whether the user wants desktop
+// notifications on refresh failure and expiry. It is read on the event
+// loop.
+func (t *tray) notificationsEnabled() bool {
+	return t.settings.Notifications
+}
+
+// clearClipboardOnQuit clears the clipboard when a clear is pending and
+// the clipboard still contains what the tray copied.
+func (t *tray) clearClipboardOnQuit() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.copyMu.Lock()
+		defer t.copyMu.Unlock()
+		cleared, err := t.clearer.Flush()
+		switch {
+		case err != nil:
+			t.log.Error("clear clipboard on quit failed", "err", err)
+		case cleared:
+			t.log.Info("clipboard cleared on quit")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(quitClearTimeout):
+		t.log.Error("clear clipboard on quit timed out", "timeout", quitClearTimeout)
+	}
+}
+
+// copyFormatName names what a copy in format puts on the clipboard, for
+// the status line.
+func copyFormatName(format settings.CopyFormat) string {
+	switch format {
+	case settings.CopyHeaderValue:
+		return "Bearer header value"
+	case settings.CopyToken:
+		return "token"
+	}
+	return "Bearer header"
+}
