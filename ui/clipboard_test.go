@@ -61,7 +61,7 @@ func newTestClearer() (*clipboardClearer, *fakeClipboard, *fakeTimers) {
 func TestClearerClearsUnchangedClipboard(t *testing.T) {
 	c, cb, timers := newTestClearer()
 	cb.WriteAll("Authorization: Bearer a")
-	c.SetDelay(30*time.Second)
+	c.SetDelay(30 * time.Second)
 	c.Copied("Authorization: Bearer a")
 
 	if len(timers.delays) != 1 || timers.delays[0] != 30*time.Second {
@@ -99,7 +99,7 @@ func TestClearerLaterCopyReplacesTimer(t *testing.T) {
 	c.SetDelay(time.Minute)
 	c.Copied("first")
 	cb.WriteAll("second")
-	c.SetDelay(2*time.Minute)
+	c.SetDelay(2 * time.Minute)
 	c.Copied("second")
 
 	if !timers.stopped[0] {
@@ -131,7 +131,7 @@ func TestClearerOffNeverClears(t *testing.T) {
 func TestClearerFlushClearsPending(t *testing.T) {
 	c, cb, timers := newTestClearer()
 	cb.WriteAll("tok")
-	c.SetDelay(5*time.Minute)
+	c.SetDelay(5 * time.Minute)
 	c.Copied("tok")
 
 	cleared, err := c.Flush()
