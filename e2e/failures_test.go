@@ -207,8 +207,10 @@ func TestTraySandbox(t *testing.T) {
 	if labels := layout.labels(); !strings.HasPrefix(labels[0], "Sandbox") {
 		t.Errorf("first menu line = %q, want it to start with %q", labels[0], "Sandbox")
 	}
-	if _, ok := layout.find(equals("Edit profiles…")); ok {
-		t.Errorf("sandbox menu has %q, want no profile editing", "Edit profiles…")
+	for _, label := range []string{"Manage profiles…", "Add Athos credentials…"} {
+		if _, ok := layout.find(equals(label)); ok {
+			t.Errorf("sandbox menu has %q, want no profile editing", label)
+		}
 	}
 
 	header := copyBearerHeader(t, item)

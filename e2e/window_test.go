@@ -45,13 +45,13 @@ func TestTrayOpensProfileWindow(t *testing.T) {
 	item, cmd := f.startTray(s)
 	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
 
-	item.click("Edit profiles…")
+	item.click("Manage profiles…")
 	waitFor(t, 30*time.Second, "profile window", func() (bool, string) {
 		n := windowCount(t, profilesWindowTitle)
 		return n == 1, strconv.Itoa(n) + " windows"
 	})
 
-	item.click("Edit profiles…")
+	item.click("Manage profiles…")
 	item.waitForStatus(5*time.Second, hasPrefix("Expires in "), "countdown while the window is open")
 	if n := windowCount(t, profilesWindowTitle); n != 1 {
 		t.Errorf("profile windows after a second click = %d, want 1", n)
