@@ -13,35 +13,8 @@ func (s ProfileSaver) Rename(from, to string) error {
 	if from == to {
 		return nil
 	}
-	secret, err := s.prepareCopy(from, to, "rename")
-	if err != nil {
+	if err := s.copyProfile(from, to, "rename", true); err != nil {
 		return err
-	}
-	if err := s.Secrets.Set(to, secret); err != nil {
-		return err
-	}
-	_, err = s.Store.Update(func(c *Config) error {
-		p, ok := c.Find(from)
-		if !ok {
-			return fmt.Errorf("rename profile %q: %w", from, ErrProfileNotFound)
-		}
-		if _, taken := c.Find(to); taken {
-			return fmt.Errorf("%w: rename profile %q: a profile named %q already exists; choose another name",
-				ErrInvalidInput, from, to)
-		}
-		active := c.Active == from
-		if err := c.Remove(from); err != nil {
-			return err
-		}
-		p.Name = to
-		c.Put(p)
-		if active {
-			c.Active = to
-		}
-		return nil
-	})
-	if err != nil {
-		return s.restoreSecret(to, "", false, err)
 	}
 	if err := s.Secrets.Delete(from); err != nil {
 		return fmt.Errorf("renamed profile %q to %q, but the old keyring entry could not be deleted: %w",
@@ -54,7 +27,14 @@ func (s ProfileSaver) Rename(from, to string) error {
 // from. The profile file is written only after the secret is stored, and
 // the new keyring entry is deleted again when the file cannot be written.
 func (s ProfileSaver) Duplicate(from, to string) error {
-	secret, err := s.prepareCopy(from, to, "duplicate")
+	return s.copyProfile(from, to, "duplicate", false)
+}
+
+// copyProfile stores the secret of from under to, then adds profile to to
+// the profile file, replacing from when move is set. When the file cannot
+// be written, the new keyring entry is deleted again.
+func (s ProfileSaver) copyProfile(from, to, action string, move bool) error {
+	secret, err := s.prepareCopy(from, to, action)
 	if err != nil {
 		return err
 	}
@@ -64,14 +44,23 @@ func (s ProfileSaver) Duplicate(from, to string) error {
 	_, err = s.Store.Update(func(c *Config) error {
 		p, ok := c.Find(from)
 		if !ok {
-			return fmt.Errorf("duplicate profile %q: %w", from, ErrProfileNotFound)
+			return fmt.Errorf("%s profile %q: %w", action, from, ErrProfileNotFound)
 		}
 		if _, taken := c.Find(to); taken {
-			return fmt.Errorf("%w: duplicate profile %q: a profile named %q already exists; choose another name",
-				ErrInvalidInput, from, to)
+			return fmt.Errorf("%w: %s profile %q: a profile named %q already exists; choose another name",
+				ErrInvalidInput, action, from, to)
+		}
+		wasActive := c.Active == from
+		if move {
+			if err := c.Remove(from); err != nil {
+				return err
+			}
 		}
 		p.Name = to
 		c.Put(p)
+		if move && wasActive {
+			c.Active = to
+		}
 		return nil
 	})
 	if err != nil {

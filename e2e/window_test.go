@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -57,17 +56,7 @@ func TestTrayOpensProfileWindow(t *testing.T) {
 		t.Errorf("profile windows after a second click = %d, want 1", n)
 	}
 
-	children := childPIDs(t, cmd.Process.Pid)
-	if len(children) != 1 {
-		t.Fatalf("tray has %d child processes while the window is open, want 1", len(children))
-	}
-	if err := syscall.Kill(children[0], syscall.SIGTERM); err != nil {
-		t.Fatalf("close the window process: %v", err)
-	}
-	waitFor(t, 10*time.Second, "window closed", func() (bool, string) {
-		n := windowCount(t, profilesWindowTitle)
-		return n == 0, strconv.Itoa(n) + " windows"
-	})
+	closeWindowProcess(t, cmd, profilesWindowTitle)
 
 	if line := item.statusLine(); strings.Contains(line, "failed") {
 		t.Errorf("status after closing the window = %q, want no failure", line)

@@ -185,7 +185,7 @@ func (f *credentialsForm) dirty() bool {
 }
 
 // syncFromFile follows changes that another program made to the profile
-// file. Unsaved edits are kept and the status line says what changed.
+// file. Unsaved edits are kept and the status line reports what changed.
 func (f *credentialsForm) syncFromFile() {
 	config, err := f.saver.Store.Load()
 	if err != nil || f.editing == "" {
@@ -263,7 +263,7 @@ func (f *credentialsForm) read() (p auth.Profile, secret string, trimmed []strin
 	return p, secret, trimmed, nil
 }
 
-// trimNote tells the user which fields lost surrounding white space.
+// trimNote names the fields that lost surrounding white space.
 func trimNote(trimmed []string) string {
 	if len(trimmed) == 0 {
 		return ""

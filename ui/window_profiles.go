@@ -190,7 +190,7 @@ func (m *profileManager) openFormWindow(ctx context.Context, a fyne.App, name st
 	w.Show()
 }
 
-// askName asks for a new profile name for the selected profile and calls
+// askName shows a dialog for a new profile name for the selected profile and calls
 // apply with the old and new names.
 func (m *profileManager) askName(title, confirm string, apply func(from, to string)) {
 	from := m.selected

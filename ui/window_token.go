@@ -23,7 +23,7 @@ const maxClockSkew = 2 * time.Minute
 // maxTokenDetailsBytes bounds what the token window reads from its stdin.
 const maxTokenDetailsBytes = 256 << 10
 
-// TokenDetails is what the tray sends to the token window through the
+// TokenDetails is the data the tray sends to the token window through the
 // window's standard input. It contains the access token, so it never
 // travels in arguments, the environment or a file.
 type TokenDetails struct {
@@ -103,7 +103,7 @@ func RunTokenWindow(ctx context.Context, details TokenDetails, cb Clipboard) err
 type tokenView struct {
 	details TokenDetails
 	claims  auth.Claims
-	// claimsErr is why the claims could not be decoded.
+	// claimsErr is the error from decoding the claims, nil on success.
 	claimsErr error
 	clipboard Clipboard
 	now       func() time.Time

@@ -1,7 +1,7 @@
-// Package autostart registers the tray to start when the user logs in,
-// with the platform's own mechanism: an XDG autostart entry on Linux and
-// other Unix desktops, a launch agent on macOS and the Run key of the
-// registry on Windows.
+// Package autostart registers the tray to start when the user logs in.
+// It uses each platform's own mechanism: an XDG autostart entry on Linux
+// and other Unix desktops, a launch agent on macOS and the registry's Run
+// key on Windows.
 package autostart
 
 // Name identifies the registration: the file name stem on Linux and

@@ -2,9 +2,7 @@ package autostart
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,13 +32,7 @@ func enable(entry Entry) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("enable start at login: %w", err)
-	}
-	if err := writeFileAtomic(path, []byte(launchAgent(entry)), 0o644); err != nil {
-		return fmt.Errorf("enable start at login: %w", err)
-	}
-	return nil
+	return writeRegistration(path, launchAgent(entry))
 }
 
 func disable() error {
@@ -48,10 +40,7 @@ func disable() error {
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("disable start at login: %w", err)
-	}
-	return nil
+	return removeRegistration(path)
 }
 
 func enabled() (bool, error) {
@@ -59,14 +48,7 @@ func enabled() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = os.Stat(path)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	}
-	return false, fmt.Errorf("check start at login: %w", err)
+	return registrationExists(path)
 }
 
 // launchAgent returns a property list that launchd reads at login

@@ -3,17 +3,15 @@
 package autostart
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
 // desktopPath returns $XDG_CONFIG_HOME/autostart/athos-tray.desktop, with
-// ~/.config when XDG_CONFIG_HOME is unset, as the XDG Autostart
-// Specification 0.5 says.
+// ~/.config when XDG_CONFIG_HOME is unset or relative, following the XDG
+// Base Directory Specification.
 func desktopPath() (string, error) {
 	base := os.Getenv("XDG_CONFIG_HOME")
 	if base == "" || !filepath.IsAbs(base) {
@@ -39,13 +37,7 @@ func enable(entry Entry) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("enable start at login: %w", err)
-	}
-	if err := writeFileAtomic(path, []byte(desktopEntry(entry)), 0o644); err != nil {
-		return fmt.Errorf("enable start at login: %w", err)
-	}
-	return nil
+	return writeRegistration(path, desktopEntry(entry))
 }
 
 func disable() error {
@@ -53,10 +45,7 @@ func disable() error {
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("disable start at login: %w", err)
-	}
-	return nil
+	return removeRegistration(path)
 }
 
 func enabled() (bool, error) {
@@ -64,14 +53,7 @@ func enabled() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = os.Stat(path)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	}
-	return false, fmt.Errorf("check start at login: %w", err)
+	return registrationExists(path)
 }
 
 // desktopEntry returns the content of a desktop entry (Desktop Entry

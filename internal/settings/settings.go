@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/athos-tray/athos-tray/internal/atomicfile"
 )
 
 // FileName is the name of the settings file inside the config folder.
@@ -51,7 +53,7 @@ var ClearDelays = []time.Duration{0, 30 * time.Second, time.Minute, 2 * time.Min
 // Settings are the tray's preferences. The zero value is not the default:
 // use Default.
 type Settings struct {
-	// CopyFormat is what Copy Bearer header copies.
+	// CopyFormat is the format of the text Copy Bearer header copies.
 	CopyFormat CopyFormat `json:"copyFormat"`
 	// ClearClipboardSeconds is how long after a copy the clipboard is
 	// cleared, if it still contains what was copied. Zero means never.
@@ -143,23 +145,7 @@ func (s Store) Save(settings Settings) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, FileName+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if closeErr := tmp.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), s.Path)
-	}
-	if err != nil {
+	if err := atomicfile.WriteFile(s.Path, data, 0o600); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil

@@ -1,13 +1,15 @@
-package autostart
+// Package atomicfile replaces files so that a reader, or the next start
+// after a crash, sees either the old or the new content.
+package atomicfile
 
 import (
 	"os"
 	"path/filepath"
 )
 
-// writeFileAtomic writes data to a temporary file in the folder of path
-// and renames it over path, so that a reader sees the old or the new file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+// WriteFile writes data to a temporary file with mode in the folder of
+// path, syncs it and renames it over path. The folder must exist.
+func WriteFile(path string, data []byte, mode os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
