@@ -86,6 +86,28 @@ func writeSettings(t *testing.T, f *fixture, content string) {
 	}
 }
 
+// typeCredentials fills the credentials window id as a person would and
+// waits for it to close after saving. The name field has the focus, Tab
+// moves through client id, secret and the two API URL choices to the URL
+// field, and Enter saves.
+func typeCredentials(t *testing.T, id, name, apiURL string) {
+	t.Helper()
+	xdotool(t, "windowfocus", "--sync", id)
+	xdotool(t, "type", "--delay", "20", name)
+	xdotool(t, "key", "Tab")
+	xdotool(t, "type", "--delay", "20", clientID)
+	xdotool(t, "key", "Tab")
+	xdotool(t, "type", "--delay", "20", secret)
+	xdotool(t, "key", "Tab", "Tab", "Tab")
+	xdotool(t, "type", "--delay", "20", apiURL)
+	xdotool(t, "key", "Return")
+
+	waitFor(t, 20*time.Second, "window closed after saving", func() (bool, string) {
+		n := windowCount(t, credentialsWindowTitle)
+		return n == 0, strconv.Itoa(n) + " windows"
+	})
+}
+
 func TestFirstRunOpensCredentialsWindow(t *testing.T) {
 	s := newShell(t)
 	f := newFixture(t, emulator.Config{})
@@ -102,23 +124,7 @@ func TestFirstRunOpensCredentialsWindow(t *testing.T) {
 	}
 	screenshot(t, id, "credentials")
 
-	// Type into the form as a person would: the name field has the focus,
-	// Tab moves through client id, secret and the two API URL choices to
-	// the URL field, and Enter saves.
-	xdotool(t, "windowfocus", "--sync", id)
-	xdotool(t, "type", "--delay", "20", "typed")
-	xdotool(t, "key", "Tab")
-	xdotool(t, "type", "--delay", "20", clientID)
-	xdotool(t, "key", "Tab")
-	xdotool(t, "type", "--delay", "20", secret)
-	xdotool(t, "key", "Tab", "Tab", "Tab")
-	xdotool(t, "type", "--delay", "20", f.baseURL)
-	xdotool(t, "key", "Return")
-
-	waitFor(t, 20*time.Second, "window closed after saving", func() (bool, string) {
-		n := windowCount(t, credentialsWindowTitle)
-		return n == 0, strconv.Itoa(n) + " windows"
-	})
+	typeCredentials(t, id, "typed", f.baseURL)
 	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown of the typed profile")
 	profileMenu := item.entry("Profile: typed")
 	if typed, ok := profileMenu.find(equals("typed")); !ok || !typed.Toggled {
@@ -244,4 +250,32 @@ func TestCopyFormatAndClipboardClearing(t *testing.T) {
 		return readClipboard(t) == "", "clipboard not empty"
 	})
 	f.assertNoSecrets(token)
+}
+
+func TestSandboxSwitchesToAddedProfile(t *testing.T) {
+	s := newShell(t)
+	f := newFixture(t, emulator.Config{Lifetime: 6 * time.Hour})
+	logOutputOnFailure(t, f)
+
+	item, cmd := f.startTray(s, "--sandbox")
+	item.waitForStatus(startTimeout, equals("Expires in 11h 59m"), "countdown of the sandbox")
+	if n := len(childPIDs(t, cmd.Process.Pid)); n != 0 {
+		t.Errorf("sandbox tray opened %d windows by itself, want none", n)
+	}
+
+	item.click("Add Athos credentials…")
+	typeCredentials(t, windowID(t, credentialsWindowTitle), "real", f.baseURL)
+
+	// The fixture's emulator hands out 6-hour tokens, unlike the sandbox.
+	item.waitForStatus(startTimeout, equals("Expires in 5h 59m"), "countdown of the added profile")
+	if e := item.entry("Profile: real"); !e.Enabled {
+		t.Errorf("profile submenu disabled after leaving the sandbox")
+	}
+	if _, ok := item.layout().find(equals("Manage profiles…")); !ok {
+		t.Errorf("Manage profiles… missing after leaving the sandbox")
+	}
+	bearer := copyVia(t, item, "Copy Bearer header", "Authorization: Bearer ")
+	if code := f.protectedStatus(bearer); code != 200 {
+		t.Errorf("added profile's server answered %d to the copied header, want 200", code)
+	}
 }

@@ -23,9 +23,10 @@ func (t *tray) reload() {
 	t.loadSeq++
 	seq := t.loadSeq
 	t.configStat = statFile(t.opts.Store.Path)
+	sandbox := t.opts.Sandbox
 
 	go func() {
-		result := t.loadActive()
+		result := t.loadActive(sandbox)
 		t.events <- func(t *tray) {
 			if seq == t.loadSeq {
 				t.applyLoad(result)
@@ -34,8 +35,8 @@ func (t *tray) reload() {
 	}()
 }
 
-func (t *tray) loadActive() loadResult {
-	if sb := t.opts.Sandbox; sb != nil {
+func (t *tray) loadActive(sb *SandboxProfile) loadResult {
+	if sb != nil {
 		return loadResult{
 			config:  auth.Config{Active: sb.Profile.Name, Profiles: []auth.Profile{sb.Profile}},
 			profile: sb.Profile,
@@ -133,7 +134,7 @@ func (t *tray) updateProfileMenu(config auth.Config) {
 		item.Remove()
 	}
 	t.profileItems = nil
-	t.showAddCredentials(len(config.Profiles) == 0)
+	t.showAddCredentials(len(config.Profiles) == 0 || t.opts.Sandbox != nil)
 	if t.opts.Sandbox != nil || len(config.Profiles) == 0 {
 		t.items.profile.Disable()
 		return

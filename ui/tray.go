@@ -542,6 +542,7 @@ func statFile(path string) fileStamp {
 func (t *tray) checkConfig() {
 	t.checkSettings()
 	if t.opts.Sandbox != nil {
+		t.leaveSandboxOnProfile()
 		return
 	}
 	if stamp := statFile(t.opts.Store.Path); stamp != t.configStat {

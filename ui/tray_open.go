@@ -12,23 +12,23 @@ import (
 // quitClearTimeout bounds clearing the clipboard when the tray quits.
 const quitClearTimeout = 3 * time.Second
 
-// addWindowItems adds the menu items that open windows. The sandbox does
-// not touch the profile file, so it offers no profile windows.
+// addWindowItems adds the menu items that open windows. The sandbox offers
+// Add Athos credentials… but not Manage profiles…, and the tray leaves the
+// sandbox once a profile is added.
 func (t *tray) addWindowItems() {
 	if t.opts.OpenWindow == nil {
 		return
 	}
-	if t.opts.Sandbox == nil {
-		t.items.addCredentials = systray.AddMenuItem(LabelAddCredentials,
-			"Enter the client id and secret of an Athos organisation")
-		t.items.addCredentials.Hide()
-		t.forward(t.items.addCredentials, func(t *tray) { t.openWindow(WindowRequest{Name: WindowCredentials}) })
-	}
+	t.items.addCredentials = systray.AddMenuItem(LabelAddCredentials,
+		"Enter the client id and secret of an Athos organisation")
+	t.items.addCredentials.Hide()
+	t.forward(t.items.addCredentials, func(t *tray) { t.openWindow(WindowRequest{Name: WindowCredentials}) })
 	t.items.details = systray.AddMenuItem(LabelTokenDetails, "Scope, expiry and claims of the access token")
 	t.forward(t.items.details, (*tray).openTokenDetails)
-	if t.opts.Sandbox == nil {
-		t.items.manage = systray.AddMenuItem(LabelManageProfiles, "Add, edit, rename, duplicate or remove profiles")
-		t.forward(t.items.manage, func(t *tray) { t.openWindow(WindowRequest{Name: WindowProfiles}) })
+	t.items.manage = systray.AddMenuItem(LabelManageProfiles, "Add, edit, rename, duplicate or remove profiles")
+	t.forward(t.items.manage, func(t *tray) { t.openWindow(WindowRequest{Name: WindowProfiles}) })
+	if t.opts.Sandbox != nil {
+		t.items.manage.Hide()
 	}
 	t.items.settings = systray.AddMenuItem(LabelSettings, "Copy format, clipboard clearing, notifications, start at login")
 	t.forward(t.items.settings, func(t *tray) { t.openWindow(WindowRequest{Name: WindowSettings}) })
@@ -97,11 +97,41 @@ func (t *tray) openWindow(req WindowRequest) {
 				t.showFlash("Window failed to open: see log")
 			}
 			t.checkSettings()
-			if t.opts.Sandbox == nil && req.Name != WindowToken && req.Name != WindowSettings {
+			switch {
+			case t.opts.Sandbox != nil:
+				t.leaveSandboxOnProfile()
+			case req.Name != WindowToken && req.Name != WindowSettings:
 				t.reload()
 			}
 		}
 	}()
+}
+
+// leaveSandboxOnProfile switches from the sandbox to the active profile
+// once the profile file has one, as after Add Athos credentials… in the
+// sandbox. The sandbox emulator keeps running until the tray quits.
+func (t *tray) leaveSandboxOnProfile() {
+	stamp := statFile(t.opts.Store.Path)
+	if stamp == t.configStat {
+		return
+	}
+	t.configStat = stamp
+	config, err := t.opts.Store.Load()
+	if err != nil {
+		t.log.Error("read profile file in the sandbox failed", "err", err)
+		return
+	}
+	active, ok := config.ActiveProfile()
+	if !ok {
+		return
+	}
+	t.log.Info("profile configured; leaving the sandbox", "profile", active.Name)
+	t.opts.Sandbox = nil
+	if t.items.manage != nil {
+		t.items.manage.Show()
+	}
+	t.appliedOK = false
+	t.reload()
 }
 
 func (t *tray) settingsStore() settings.Store {
