@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -81,8 +80,8 @@ func runTray(ctx context.Context, args []string, env Env) error {
 
 // openWindow runs this program again as a window process and waits for it.
 // The child reads profiles and secrets itself, and anything secret that
-// the tray hands over, such as a token, goes through its standard input.
-// When ctx ends, as on Quit, the window is asked to close.
+// the tray hands over, such as a token, goes through a pipe on its
+// standard input. When ctx ends, as on Quit, the window is asked to close.
 func openWindow(ctx context.Context, req ui.WindowRequest) error {
 	self, err := os.Executable()
 	if err != nil {
@@ -92,15 +91,64 @@ func openWindow(ctx context.Context, req ui.WindowRequest) error {
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	if req.Input != nil {
-		// A reader that is not an *os.File makes exec copy it through a pipe.
-		cmd.Stdin = bytes.NewReader(req.Input)
-	}
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
+
+	var input *os.File
+	if req.Input != nil || req.Updates != nil {
+		// The child's end is an *os.File, so Wait does not wait for a copy
+		// goroutine that would block while the tray has nothing to send.
+		reader, writer, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("%s window: %w", req.Name, err)
+		}
+		cmd.Stdin, input = reader, writer
+	}
+	err = cmd.Start()
+	if input != nil {
+		// Only the child keeps the read end open, so that a write after it
+		// exits fails instead of blocking.
+		cmd.Stdin.(*os.File).Close()
+	}
+	if err != nil {
+		if input != nil {
+			input.Close()
+		}
+		return fmt.Errorf("%s window: %w", req.Name, err)
+	}
+
+	exited := make(chan struct{})
+	if input != nil {
+		go feedWindow(input, req, exited)
+	}
+	err = cmd.Wait()
+	close(exited)
+	if err != nil {
 		return fmt.Errorf("%s window: %w", req.Name, err)
 	}
 	return nil
+}
+
+// feedWindow writes the request's input and then its updates to the
+// window's standard input, and closes it when the updates end, a write
+// fails or the window has exited.
+func feedWindow(input *os.File, req ui.WindowRequest, exited <-chan struct{}) {
+	defer input.Close()
+	if _, err := input.Write(req.Input); err != nil {
+		return
+	}
+	for {
+		select {
+		case data, ok := <-req.Updates:
+			if !ok {
+				return
+			}
+			if _, err := input.Write(data); err != nil {
+				return
+			}
+		case <-exited:
+			return
+		}
+	}
 }
 
 const emulatorUsage = `Usage: athos-tray emulator [--listen ADDR] [--lifetime D] [--cache-threshold D] [--fail MODE]

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,7 +23,8 @@ Windows:
   credentials [PROFILE]  add a profile, or edit PROFILE
   profiles               add, edit, rename, duplicate and remove profiles
   token PROFILE          details of PROFILE's access token, which the tray
-                         writes to standard input as JSON
+                         writes to standard input as one JSON object per
+                         line, a new line each time the token changes
   settings               copy format, clipboard clearing, notifications
                          and start at login
 `
@@ -53,11 +56,16 @@ func runWindow(ctx context.Context, args []string, env Env) error {
 	case name == ui.WindowProfiles && len(rest) == 0:
 		return ui.RunProfilesWindow(ctx, saver)
 	case name == ui.WindowToken && len(rest) == 1:
-		details, err := ui.ReadTokenDetails(env.Stdin, rest[0])
+		updates := ui.NewTokenDetailsReader(env.Stdin, rest[0])
+		details, err := updates.Next()
+		if errors.Is(err, io.EOF) {
+			return errors.New("window token: no token details on standard input; open this window from the " +
+				"tray's Token details… item")
+		}
 		if err != nil {
 			return err
 		}
-		return ui.RunTokenWindow(ctx, details, ui.SystemClipboard())
+		return ui.RunTokenWindow(ctx, details, updates, ui.SystemClipboard())
 	case name == ui.WindowSettings && len(rest) == 0:
 		return ui.RunSettingsWindow(ctx, settings.StoreBeside(env.Store.Path), startAtLogin())
 	case name == ui.WindowToken:

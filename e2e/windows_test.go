@@ -191,6 +191,15 @@ func TestWindowsOpenFromMenu(t *testing.T) {
 	if args, _ := os.ReadFile("/proc/" + strconv.Itoa(children[0]) + "/cmdline"); !strings.Contains(string(args), "e2e") {
 		t.Errorf("token window's arguments lack the profile name")
 	}
+	// A refresh while the window is open sends it the new token, and the
+	// window closes as usual afterwards.
+	item.click("Refresh token now")
+	item.waitForStatus(10*time.Second, equals("Token refreshed"), "refresh with the window open")
+	closeWindowProcess(t, cmd, tokenWindowTitle)
+
+	// The tray noticed the window's end, so the item opens it again.
+	item.click("Token details…")
+	windowID(t, tokenWindowTitle)
 	closeWindowProcess(t, cmd, tokenWindowTitle)
 
 	item.click("Manage profiles…")

@@ -54,12 +54,14 @@ type Options struct {
 }
 
 // WindowRequest asks for one window process: 'athos-tray window Name
-// Args...', with Input written to its standard input. Input may contain a
-// token, so it must never go into arguments, the environment or a file.
+// Args...', with Input and then each value from Updates written to its
+// standard input, which is a pipe. Both may contain a token, so they must
+// never go into arguments, the environment or a file.
 type WindowRequest struct {
-	Name  string
-	Args  []string
-	Input []byte
+	Name    string
+	Args    []string
+	Input   []byte
+	Updates <-chan []byte
 }
 
 // Run shows the tray and blocks until Quit is chosen or ctx ends.
@@ -132,6 +134,9 @@ type tray struct {
 	// windowsOpen holds the names of the window processes started from
 	// the menu that are still running.
 	windowsOpen map[string]bool
+	// tokenFeed sends updates to the open token window, nil when none is
+	// open.
+	tokenFeed *tokenFeed
 
 	// settings are the preferences of settings.json, which settingsStat
 	// identifies, and clearer empties the clipboard after a copy.
@@ -270,6 +275,7 @@ func (t *tray) loop() {
 			}
 		}
 		t.render()
+		t.feedTokenWindow()
 	}
 }
 

@@ -73,12 +73,68 @@ func (t *tray) openTokenDetails() {
 		t.showFlash("No valid token to show yet")
 		return
 	}
-	input, err := json.Marshal(NewTokenDetails(t.profile.Name, snap))
-	if err != nil {
-		t.log.Error("encode token details failed", "err", err)
+	if t.windowsOpen[WindowToken] {
 		return
 	}
-	t.openWindow(WindowRequest{Name: WindowToken, Args: []string{t.profile.Name}, Input: input})
+	details := NewTokenDetails(t.profile.Name, snap)
+	feed := &tokenFeed{updates: make(chan []byte, 1), sent: details}
+	t.tokenFeed = feed
+	t.openWindow(WindowRequest{
+		Name:    WindowToken,
+		Args:    []string{t.profile.Name},
+		Input:   detailsLine(details),
+		Updates: feed.updates,
+	})
+}
+
+// tokenFeed is the stream of details to the open token window.
+type tokenFeed struct {
+	// updates has room for one line, and a newer line replaces one that
+	// the window has not read yet.
+	updates chan []byte
+	// sent is what the window shows now.
+	sent   TokenDetails
+	closed bool
+}
+
+// detailsLine encodes details as one line of the token window's input.
+func detailsLine(details TokenDetails) []byte {
+	// Marshal cannot fail: TokenDetails has only strings, numbers and times.
+	data, _ := json.Marshal(details)
+	return append(data, '\n')
+}
+
+// feedTokenWindow sends the open token window the current details when
+// the token or its refresh time changed. When the tray switches to another
+// profile, it ends the stream, and the window says that its details are no
+// longer updated.
+func (t *tray) feedTokenWindow() {
+	feed := t.tokenFeed
+	if feed == nil || feed.closed {
+		return
+	}
+	snap := t.manager.Snapshot()
+	if t.profile.Name != feed.sent.Profile || snap.Profile != feed.sent.Profile {
+		close(feed.updates)
+		feed.closed = true
+		return
+	}
+	details := NewTokenDetails(feed.sent.Profile, snap)
+	if details.AccessToken == "" || (details.AccessToken == feed.sent.AccessToken &&
+		details.ReceivedAt.Equal(feed.sent.ReceivedAt) && details.NextRefresh.Equal(feed.sent.NextRefresh)) {
+		return
+	}
+	feed.sent = details
+	line := detailsLine(details)
+	select {
+	case feed.updates <- line:
+	default:
+		select {
+		case <-feed.updates: // drop the line the window has not read
+		default:
+		}
+		feed.updates <- line
+	}
 }
 
 // openWindow starts a window process unless one of the same name is still
@@ -92,6 +148,9 @@ func (t *tray) openWindow(req WindowRequest) {
 		err := t.opts.OpenWindow(req)
 		t.events <- func(t *tray) {
 			delete(t.windowsOpen, req.Name)
+			if req.Name == WindowToken {
+				t.tokenFeed = nil
+			}
 			if err != nil {
 				t.log.Error("window failed", "window", req.Name, "err", err)
 				t.showFlash("Window failed to open: see log")

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,23 +62,38 @@ func (d TokenDetails) token() auth.Token {
 	}
 }
 
-// ReadTokenDetails decodes the details sent by the tray for a window
-// opened for profile, and checks that they belong to that profile.
-func ReadTokenDetails(r io.Reader, profile string) (TokenDetails, error) {
+// TokenDetailsReader reads the details that the tray writes to the token
+// window's standard input: one JSON object per line, a new line each time
+// the token or its refresh time changes.
+type TokenDetailsReader struct {
+	scanner *bufio.Scanner
+	profile string
+}
+
+// NewTokenDetailsReader reads details for profile from r.
+func NewTokenDetailsReader(r io.Reader, profile string) *TokenDetailsReader {
+	scanner := bufio.NewScanner(r)
+	scanner.Buffer(make([]byte, 0, 4096), maxTokenDetailsBytes)
+	return &TokenDetailsReader{scanner: scanner, profile: profile}
+}
+
+// Next returns the next details, and io.EOF once the tray has closed the
+// stream, as it does when it switches to another profile. Errors never
+// contain the token.
+func (r *TokenDetailsReader) Next() (TokenDetails, error) {
+	if !r.scanner.Scan() {
+		if err := r.scanner.Err(); err != nil {
+			return TokenDetails{}, fmt.Errorf("read token details from standard input: %w", err)
+		}
+		return TokenDetails{}, io.EOF
+	}
 	var d TokenDetails
-	data, err := io.ReadAll(io.LimitReader(r, maxTokenDetailsBytes+1))
-	if err != nil {
-		return d, fmt.Errorf("read token details from standard input: %w", err)
-	}
-	if len(data) > maxTokenDetailsBytes {
-		return d, fmt.Errorf("read token details: standard input is longer than %d bytes", maxTokenDetailsBytes)
-	}
-	if err := json.Unmarshal(data, &d); err != nil {
+	if err := json.Unmarshal(r.scanner.Bytes(), &d); err != nil {
 		return TokenDetails{}, errors.New("read token details: standard input is not the JSON the tray sends; " +
 			"open this window from the tray's Token details… item")
 	}
-	if d.Profile != profile {
-		return TokenDetails{}, fmt.Errorf("read token details: they are for profile %q, not %q", d.Profile, profile)
+	if d.Profile != r.profile {
+		return TokenDetails{}, fmt.Errorf("read token details: they are for profile %q, not %q", d.Profile, r.profile)
 	}
 	if d.AccessToken == "" {
 		return TokenDetails{}, errors.New("read token details: no access token; open the window once the tray has one")
@@ -85,17 +101,32 @@ func ReadTokenDetails(r io.Reader, profile string) (TokenDetails, error) {
 	return d, nil
 }
 
-// RunTokenWindow shows the token details and returns when the window is
-// closed or ctx ends.
-func RunTokenWindow(ctx context.Context, details TokenDetails, cb Clipboard) error {
+// RunTokenWindow shows the token details and then each update that
+// updates delivers, and returns when the window is closed or ctx ends.
+func RunTokenWindow(ctx context.Context, details TokenDetails, updates *TokenDetailsReader, cb Clipboard) error {
 	a := newWindowApp(ctx)
 	w := a.NewWindow(TitleToken)
 	v := newTokenView(details, cb, time.Now)
 	w.SetContent(v.content())
 	w.Resize(fyne.NewSize(640, 560))
 	go v.tick(ctx)
+	if updates != nil {
+		go v.follow(updates)
+	}
 	w.ShowAndRun()
 	return nil
+}
+
+// follow shows each update until the stream ends.
+func (v *tokenView) follow(updates *TokenDetailsReader) {
+	for {
+		d, err := updates.Next()
+		if err != nil {
+			fyne.Do(func() { v.endUpdates(err) })
+			return
+		}
+		fyne.Do(func() { v.setDetails(d) })
+	}
 }
 
 // tokenView shows one token. Its widgets are touched on the Fyne goroutine
@@ -112,34 +143,104 @@ type tokenView struct {
 	background func(work func())
 
 	revealed bool
-	timeLeft *widget.Label
-	refresh  *widget.Label
-	skew     *widget.Label
-	token    *widget.Label
-	reveal   *widget.Button
-	status   *widget.Label
-	copies   map[string]*widget.Button
+	// updated is the status line's note on the details' age, kept so that
+	// a copy result can replace it for a moment.
+	updated string
+
+	scope         *widget.Label
+	issued        *widget.Label
+	expiresLocal  *widget.Label
+	expiresServer *widget.Label
+	timeLeft      *widget.Label
+	refresh       *widget.Label
+	skew          *widget.Label
+	token         *widget.Label
+	reveal        *widget.Button
+	status        *widget.Label
+	claimsForm    *widget.Form
+	copies        map[string]*widget.Button
 }
 
 func newTokenView(details TokenDetails, cb Clipboard, now func() time.Time) *tokenView {
-	v := &tokenView{details: details, clipboard: cb, now: now, background: runInBackground}
-	v.claims, v.claimsErr = auth.DecodeClaims(details.AccessToken)
+	v := &tokenView{clipboard: cb, now: now, background: runInBackground}
+	v.scope = wrapLabel("")
+	v.issued = widget.NewLabel("")
+	v.expiresLocal = widget.NewLabel("")
+	v.expiresServer = widget.NewLabel("")
 	v.timeLeft = widget.NewLabel("")
 	v.refresh = widget.NewLabel("")
-	v.skew = widget.NewLabel(skewText(details.token()))
-	v.skew.Wrapping = fyne.TextWrapWord
-	v.token = widget.NewLabel(maskToken(details.AccessToken))
+	v.skew = wrapLabel("")
+	v.token = widget.NewLabel("")
 	v.token.Wrapping = fyne.TextWrapBreak
 	v.token.TextStyle.Monospace = true
 	v.reveal = widget.NewButton("Reveal", v.toggleReveal)
 	v.status = widget.NewLabel("")
+	v.claimsForm = widget.NewForm()
 	v.copies = map[string]*widget.Button{}
 	for _, c := range tokenCopies {
-		c := c
-		v.copies[c.label] = widget.NewButton(c.label, func() { v.copy(c.what, c.format(details.AccessToken)) })
+		v.copies[c.label] = widget.NewButton(c.label, func() { v.copy(c.what, c.format(v.details.AccessToken)) })
+	}
+	v.setDetails(details)
+	return v
+}
+
+// setDetails shows details, as at the start and after each update from
+// the tray. A revealed token stays revealed.
+func (v *tokenView) setDetails(d TokenDetails) {
+	first := v.details.AccessToken == ""
+	v.details = d
+	v.claims, v.claimsErr = auth.DecodeClaims(d.AccessToken)
+
+	scope := d.Scope
+	if scope == "" {
+		scope = "(none reported)"
+	}
+	v.scope.SetText(scope)
+	v.issued.SetText(localTime(d.ReceivedAt))
+	v.expiresLocal.SetText(localTime(d.token().Expiry()))
+	if d.ServerExpiresAt.IsZero() {
+		v.expiresServer.SetText("not sent by the server")
+	} else {
+		v.expiresServer.SetText(localTime(d.ServerExpiresAt))
+	}
+	v.skew.SetText(skewText(d.token()))
+	if v.revealed {
+		v.token.SetText(d.AccessToken)
+	} else {
+		v.token.SetText(maskToken(d.AccessToken))
+	}
+	v.fillClaims()
+	if !first {
+		v.updated = "Updated at " + v.now().Local().Format("15:04:05") + " with the tray's current token."
+		v.status.SetText(v.updated)
 	}
 	v.update()
-	return v
+}
+
+// fillClaims lists the decoded claims, with NumericDate claims also in
+// local time.
+func (v *tokenView) fillClaims() {
+	v.claimsForm.Items = nil
+	if v.claimsErr != nil {
+		v.claimsForm.Append("", wrapLabel("The token's claims could not be read: "+v.claimsErr.Error()))
+	}
+	for _, c := range v.claims.List {
+		text := c.Value
+		if t, ok := v.claims.Time(c.Name); ok && (c.Name == "exp" || c.Name == "iat" || c.Name == "nbf") {
+			text += " (" + localTime(t) + ")"
+		}
+		v.claimsForm.Append(c.Name, wrapLabel(text))
+	}
+	v.claimsForm.Refresh()
+}
+
+// endUpdates reports that the tray no longer sends updates.
+func (v *tokenView) endUpdates(err error) {
+	v.updated = "The tray stopped sending updates, so these details may be out of date."
+	if !errors.Is(err, io.EOF) {
+		v.updated = upperFirst(err.Error())
+	}
+	v.status.SetText(v.updated)
 }
 
 // tokenCopies are the copy buttons: label, what the status line calls the
@@ -154,38 +255,15 @@ var tokenCopies = []struct {
 }
 
 func (v *tokenView) content() fyne.CanvasObject {
-	d := v.details
-	tok := d.token()
-	serverExpiry := "not sent by the server"
-	if !d.ServerExpiresAt.IsZero() {
-		serverExpiry = localTime(d.ServerExpiresAt)
-	}
-	scope := d.Scope
-	if scope == "" {
-		scope = "(none reported)"
-	}
 	info := widget.NewForm(
-		widget.NewFormItem("Profile", widget.NewLabel(d.Profile)),
-		widget.NewFormItem("Scope", wrapLabel(scope)),
-		widget.NewFormItem("Issued", widget.NewLabel(localTime(d.ReceivedAt))),
-		widget.NewFormItem("Expires (local estimate)", widget.NewLabel(localTime(tok.Expiry()))),
-		widget.NewFormItem("Expires (server expiresAt)", widget.NewLabel(serverExpiry)),
+		widget.NewFormItem("Profile", widget.NewLabel(v.details.Profile)),
+		widget.NewFormItem("Scope", v.scope),
+		widget.NewFormItem("Issued", v.issued),
+		widget.NewFormItem("Expires (local estimate)", v.expiresLocal),
+		widget.NewFormItem("Expires (server expiresAt)", v.expiresServer),
 		widget.NewFormItem("Time left", v.timeLeft),
 		widget.NewFormItem("Next refresh", v.refresh),
 	)
-
-	claims := widget.NewForm()
-	if v.claimsErr != nil {
-		claims.Append("", wrapLabel("The token's claims could not be read: "+v.claimsErr.Error()))
-	}
-	for _, c := range v.claims.List {
-		text := c.Value
-		if t, ok := v.claims.Time(c.Name); ok && (c.Name == "exp" || c.Name == "iat" || c.Name == "nbf") {
-			text += " (" + localTime(t) + ")"
-		}
-		claims.Append(c.Name, wrapLabel(text))
-	}
-
 	buttons := container.NewHBox(v.reveal)
 	for _, c := range tokenCopies {
 		buttons.Add(v.copies[c.label])
@@ -201,7 +279,7 @@ func (v *tokenView) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Claims (decoded for reading; the signature is not checked)",
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		claims,
+		v.claimsForm,
 	)
 	return container.NewVScroll(container.NewPadded(body))
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -137,32 +139,73 @@ func TestTokenViewShowsClaims(t *testing.T) {
 	}
 }
 
-func TestReadTokenDetails(t *testing.T) {
-	d := testDetails(time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC))
-	data, err := json.Marshal(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadTokenDetails(strings.NewReader(string(data)), "prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.AccessToken != d.AccessToken || !got.ReceivedAt.Equal(d.ReceivedAt) || got.ExpiresIn != d.ExpiresIn {
-		t.Errorf("details changed on the way through JSON")
+func TestTokenDetailsReader(t *testing.T) {
+	first := testDetails(time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC))
+	second := first
+	second.ReceivedAt = second.ReceivedAt.Add(time.Hour)
+	var input strings.Builder
+	for _, d := range []TokenDetails{first, second} {
+		data, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		input.Write(append(data, '\n'))
 	}
 
+	r := NewTokenDetailsReader(strings.NewReader(input.String()), "prod")
+	for i, want := range []TokenDetails{first, second} {
+		got, err := r.Next()
+		if err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if got.AccessToken != want.AccessToken || !got.ReceivedAt.Equal(want.ReceivedAt) || got.ExpiresIn != want.ExpiresIn {
+			t.Errorf("line %d changed on the way through JSON", i+1)
+		}
+	}
+	if _, err := r.Next(); !errors.Is(err, io.EOF) {
+		t.Errorf("Next at the end = %v, want io.EOF", err)
+	}
+}
+
+func TestTokenDetailsReaderRejectsBadInput(t *testing.T) {
+	data, err := json.Marshal(testDetails(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, input := range map[string]string{
-		"other profile": string(data),
-		"not JSON":      "eyJ",
-		"no token":      `{"profile":"other"}`,
+		"other profile": string(data) + "\n",
+		"not JSON":      testToken + "\n",
+		"no token":      `{"profile":"other"}` + "\n",
+		"too long":      strings.Repeat("x", maxTokenDetailsBytes+1),
 	} {
-		_, err := ReadTokenDetails(strings.NewReader(input), "other")
-		if err == nil {
-			t.Errorf("%s: ReadTokenDetails succeeded, want an error", name)
+		_, err := NewTokenDetailsReader(strings.NewReader(input), "other").Next()
+		if err == nil || errors.Is(err, io.EOF) {
+			t.Errorf("%s: Next = %v, want an error", name, err)
 			continue
 		}
 		if strings.Contains(err.Error(), testToken) {
 			t.Errorf("%s: error contains the token", name)
 		}
 	}
+}
+
+func TestTokenViewFollowsUpdates(t *testing.T) {
+	received := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	v, _ := newTestTokenView(t, testDetails(received), received.Add(time.Hour))
+	test.Tap(v.reveal)
+
+	next := testDetails(received.Add(11 * time.Hour))
+	next.AccessToken = testToken + "x"
+	next.Scope = "read:corp write:corp"
+	v.setDetails(next)
+	if v.token.Text != next.AccessToken {
+		t.Errorf("revealed token not replaced by the update")
+	}
+	if v.scope.Text != "read:corp write:corp" || v.timeLeft.Text != "22h 0m" {
+		t.Errorf("after the update: scope %q, time left %q", v.scope.Text, v.timeLeft.Text)
+	}
+	wantStatus(t, v.status, "Updated at ")
+
+	v.endUpdates(io.EOF)
+	wantStatus(t, v.status, "The tray stopped sending updates")
 }
