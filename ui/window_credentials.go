@@ -59,6 +59,9 @@ type credentialsForm struct {
 	editing string
 	// stored is that profile as the profile file stored it when loaded.
 	stored auth.Profile
+	// filled is what the fields showed after the form was last filled,
+	// which tells unsaved edits apart.
+	filled formValues
 
 	name      *widget.Entry
 	clientID  *widget.Entry
@@ -176,12 +179,29 @@ func (f *credentialsForm) fill(p auth.Profile) {
 		f.urlChoice.SetSelected(urlCustom)
 	}
 	f.legacy.SetChecked(p.Legacy)
+	f.filled = f.values()
 }
 
-// dirty reports whether the form differs from the stored profile.
+// formValues is the raw content of the form's fields.
+type formValues struct {
+	name, clientID, secret, urlChoice, apiURL string
+	legacy                                    bool
+}
+
+func (f *credentialsForm) values() formValues {
+	return formValues{
+		name:      f.name.Text,
+		clientID:  f.clientID.Text,
+		secret:    f.secret.Text,
+		urlChoice: f.urlChoice.Selected,
+		apiURL:    f.apiURL.Text,
+		legacy:    f.legacy.Checked,
+	}
+}
+
+// dirty reports whether the fields were edited since the form was filled.
 func (f *credentialsForm) dirty() bool {
-	p, _, _, err := f.read()
-	return err != nil || p != f.stored || f.secret.Text != ""
+	return f.values() != f.filled
 }
 
 // syncFromFile follows changes that another program made to the profile

@@ -259,3 +259,25 @@ func TestCredentialsFormKeepsEditsWhenFileChanges(t *testing.T) {
 		t.Errorf("name field locked after the profile was removed elsewhere")
 	}
 }
+
+func TestCredentialsFormDirty(t *testing.T) {
+	saver, _ := newTestSaver(t)
+	addStoredProfile(t, saver, "a", "https://staging.example.com")
+	f := newTestCredentialsForm(t, saver, "a")
+	if f.dirty() {
+		t.Fatal("form dirty right after loading")
+	}
+	test.Type(f.secret, "new")
+	if !f.dirty() {
+		t.Errorf("form not dirty after typing a secret")
+	}
+
+	blank := newTestCredentialsForm(t, saver, "")
+	if blank.dirty() {
+		t.Errorf("empty new-profile form counts as dirty")
+	}
+	blank.urlChoice.SetSelected(urlCustom)
+	if !blank.dirty() {
+		t.Errorf("form not dirty after choosing a custom URL")
+	}
+}

@@ -160,13 +160,15 @@ func (m *profileManager) updateButtons() {
 // the open one forward. An open form with unsaved edits is never replaced.
 func (m *profileManager) openFormWindow(ctx context.Context, a fyne.App, name string) {
 	if m.form != nil {
-		if !m.formEditor.dirty() || m.formEditor.editing == name {
-			m.form.Close()
-		} else {
+		sameProfile := name != "" && m.formEditor.editing == name
+		if sameProfile || m.formEditor.dirty() {
 			m.form.RequestFocus()
-			m.status.SetText("Save or close the open credentials window first.")
+			if !sameProfile {
+				m.status.SetText("The open credentials window has unsaved changes. Save or close it first.")
+			}
 			return
 		}
+		m.form.Close()
 	}
 	w := a.NewWindow(TitleCredentials)
 	form := newCredentialsForm(w, m.saver)
