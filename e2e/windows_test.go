@@ -207,7 +207,21 @@ func TestWindowsOpenFromMenu(t *testing.T) {
 	closeWindowProcess(t, cmd, profilesWindowTitle)
 
 	item.click("Settings…")
-	screenshot(t, windowID(t, settingsWindowTitle), "settings")
+	id = windowID(t, settingsWindowTitle)
+	screenshot(t, id, "settings")
+	// Tab reaches the three copy formats in turn, and space picks the
+	// third, "Token alone". The window saves at once and the tray reads
+	// the file again.
+	xdotool(t, "windowfocus", "--sync", id)
+	xdotool(t, "key", "Tab", "Tab", "Tab", "space")
+	waitFor(t, 10*time.Second, "copy format saved", func() (bool, string) {
+		data, _ := os.ReadFile(filepath.Join(f.configDir, "settings.json"))
+		return strings.Contains(string(data), `"copyFormat": "token"`), "settings.json: " + string(data)
+	})
+	waitFor(t, 15*time.Second, "token-alone copy", func() (bool, string) {
+		copied := copyVia(t, item, "Copy Bearer header", "")
+		return copied == token, "clipboard starts with " + copied[:min(len(copied), 13)]
+	})
 	closeWindowProcess(t, cmd, settingsWindowTitle)
 
 	if line := item.statusLine(); strings.Contains(line, "failed") {
