@@ -56,7 +56,7 @@ func TestTrayOpensProfileWindow(t *testing.T) {
 		t.Errorf("profile windows after a second click = %d, want 1", n)
 	}
 
-	closeWindowProcess(t, cmd, profilesWindowTitle)
+	closeWindowProcess(t, f, cmd, profilesWindowTitle)
 
 	if line := item.statusLine(); strings.Contains(line, "failed") {
 		t.Errorf("status after closing the window = %q, want no failure", line)

@@ -49,9 +49,11 @@ func xdotool(t *testing.T, args ...string) {
 }
 
 // closeWindowProcess ends the tray's only window process and waits until
-// the window titled title is gone.
-func closeWindowProcess(t *testing.T, tray *exec.Cmd, title string) {
+// the window titled title is gone and the tray has logged that it closed,
+// after which the tray opens that window again on request.
+func closeWindowProcess(t *testing.T, f *fixture, tray *exec.Cmd, title string) {
 	t.Helper()
+	closed := strings.Count(f.output.String(), `msg="window closed"`)
 	children := childPIDs(t, tray.Process.Pid)
 	if len(children) != 1 {
 		t.Fatalf("tray has %d child processes, want the one window", len(children))
@@ -62,6 +64,9 @@ func closeWindowProcess(t *testing.T, tray *exec.Cmd, title string) {
 	waitFor(t, 10*time.Second, "window closed", func() (bool, string) {
 		n := windowCount(t, title)
 		return n == 0, strconv.Itoa(n) + " windows"
+	})
+	waitFor(t, 10*time.Second, "tray noticed the window closed", func() (bool, string) {
+		return strings.Count(f.output.String(), `msg="window closed"`) > closed, "no new log line"
 	})
 }
 
@@ -150,15 +155,21 @@ func TestFirstRunWindowOpensOnce(t *testing.T) {
 
 	item, cmd := f.startTray(s)
 	item.waitForStatus(startTimeout, equals("No profile: use Add Athos credentials…"), "first-run status")
-	// The tray opens the window while it loads; give it the same time.
-	time.Sleep(3 * time.Second)
+	// The tray would open the window in the same step that logs the
+	// missing profile.
+	waitFor(t, 10*time.Second, "no-profile log line", func() (bool, string) {
+		return strings.Contains(f.output.String(), "no profile configured"), "not logged yet"
+	})
+	if strings.Contains(f.output.String(), `msg="window opened"`) {
+		t.Fatalf("tray opened the credentials window although it had opened it before")
+	}
 	if n := len(childPIDs(t, cmd.Process.Pid)); n != 0 {
 		t.Fatalf("tray started %d window processes although it had opened the window before", n)
 	}
 
 	item.click("Add Athos credentials…")
 	windowID(t, credentialsWindowTitle)
-	closeWindowProcess(t, cmd, credentialsWindowTitle)
+	closeWindowProcess(t, f, cmd, credentialsWindowTitle)
 }
 
 func TestWindowsOpenFromMenu(t *testing.T) {
@@ -195,16 +206,16 @@ func TestWindowsOpenFromMenu(t *testing.T) {
 	// window closes as usual afterwards.
 	item.click("Refresh token now")
 	item.waitForStatus(10*time.Second, equals("Token refreshed"), "refresh with the window open")
-	closeWindowProcess(t, cmd, tokenWindowTitle)
+	closeWindowProcess(t, f, cmd, tokenWindowTitle)
 
 	// The tray noticed the window's end, so the item opens it again.
 	item.click("Token details…")
 	windowID(t, tokenWindowTitle)
-	closeWindowProcess(t, cmd, tokenWindowTitle)
+	closeWindowProcess(t, f, cmd, tokenWindowTitle)
 
 	item.click("Manage profiles…")
 	screenshot(t, windowID(t, profilesWindowTitle), "profiles")
-	closeWindowProcess(t, cmd, profilesWindowTitle)
+	closeWindowProcess(t, f, cmd, profilesWindowTitle)
 
 	item.click("Settings…")
 	id = windowID(t, settingsWindowTitle)
@@ -222,7 +233,7 @@ func TestWindowsOpenFromMenu(t *testing.T) {
 		copied := copyVia(t, item, "Copy Bearer header", "")
 		return copied == token, "clipboard starts with " + copied[:min(len(copied), 13)]
 	})
-	closeWindowProcess(t, cmd, settingsWindowTitle)
+	closeWindowProcess(t, f, cmd, settingsWindowTitle)
 
 	if line := item.statusLine(); strings.Contains(line, "failed") {
 		t.Errorf("status after the windows closed = %q, want no failure", line)

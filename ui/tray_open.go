@@ -144,9 +144,11 @@ func (t *tray) openWindow(req WindowRequest) {
 		return
 	}
 	t.windowsOpen[req.Name] = true
+	t.log.Info("window opened", "window", req.Name)
 	go func() {
 		err := t.opts.OpenWindow(req)
 		t.events <- func(t *tray) {
+			t.log.Info("window closed", "window", req.Name)
 			delete(t.windowsOpen, req.Name)
 			if req.Name == WindowToken {
 				t.tokenFeed = nil
