@@ -48,6 +48,16 @@ func xdotool(t *testing.T, args ...string) {
 	}
 }
 
+// focusWindow gives the window id the keyboard focus, retrying while the
+// window is not yet mapped, when X rejects the request with BadMatch.
+func focusWindow(t *testing.T, id string) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "focus window "+id, func() (bool, string) {
+		out, err := exec.Command("xdotool", "windowfocus", "--sync", id).CombinedOutput()
+		return err == nil, strings.TrimSpace(string(out))
+	})
+}
+
 // closeWindowProcess ends the tray's only window process and waits until
 // the window titled title is gone and the tray has logged that it closed,
 // after which the tray opens that window again on request.
@@ -97,7 +107,7 @@ func writeSettings(t *testing.T, f *fixture, content string) {
 // field, and Enter saves.
 func typeCredentials(t *testing.T, id, name, apiURL string) {
 	t.Helper()
-	xdotool(t, "windowfocus", "--sync", id)
+	focusWindow(t, id)
 	xdotool(t, "type", "--delay", "20", name)
 	xdotool(t, "key", "Tab")
 	xdotool(t, "type", "--delay", "20", clientID)
@@ -223,7 +233,7 @@ func TestWindowsOpenFromMenu(t *testing.T) {
 	// Tab reaches the three copy formats in turn, and space picks the
 	// third, "Token alone". The window saves at once and the tray reads
 	// the file again.
-	xdotool(t, "windowfocus", "--sync", id)
+	focusWindow(t, id)
 	xdotool(t, "key", "Tab", "Tab", "Tab", "space")
 	waitFor(t, 10*time.Second, "copy format saved", func() (bool, string) {
 		data, _ := os.ReadFile(filepath.Join(f.configDir, "settings.json"))
@@ -312,4 +322,42 @@ func TestSandboxSwitchesToAddedProfile(t *testing.T) {
 	if code := f.protectedStatus(bearer); code != 200 {
 		t.Errorf("added profile's server answered %d to the copied header, want 200", code)
 	}
+}
+
+func TestManageProfilesAddsSecondProfile(t *testing.T) {
+	s := newShell(t)
+	f := newFixture(t, emulator.Config{})
+	logOutputOnFailure(t, f)
+	f.addProfile("first")
+	other := emulator.New(emulator.Config{ClientID: clientID, ClientSecret: secret, Lifetime: 6 * time.Hour})
+	otherURL, err := other.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+
+	item, cmd := f.startTray(s)
+	item.waitForStatus(startTimeout, equals("Expires in 11h 59m"), "countdown of the first profile")
+
+	// In the profile window, Tab moves to the list and then to Add…, and
+	// space presses it, which opens the credentials form.
+	item.click("Manage profiles…")
+	focusWindow(t, windowID(t, profilesWindowTitle))
+	xdotool(t, "key", "Tab", "Tab", "space")
+	typeCredentials(t, windowID(t, credentialsWindowTitle), "second", otherURL)
+
+	waitFor(t, 10*time.Second, "second profile in the submenu", func() (bool, string) {
+		menu, ok := item.layout().find(equals("Profile: first"))
+		second, found := menu.find(equals("second"))
+		return ok && found && !second.Toggled, "submenu: " + strings.Join(menu.labels(), ", ")
+	})
+	closeWindowProcess(t, f, cmd, profilesWindowTitle)
+
+	item.click("second")
+	item.waitForStatus(10*time.Second, equals("Expires in 5h 59m"), "countdown of the second profile")
+	bearer := copyVia(t, item, "Copy Bearer header", "Authorization: Bearer ")
+	if code := f.protectedStatusAt(otherURL, bearer); code != 200 {
+		t.Errorf("second profile's server answered %d to the copied header, want 200", code)
+	}
+	f.assertNoSecrets(bearerToken(bearer))
 }
