@@ -329,12 +329,7 @@ func TestManageProfilesAddsSecondProfile(t *testing.T) {
 	f := newFixture(t, emulator.Config{})
 	logOutputOnFailure(t, f)
 	f.addProfile("first")
-	other := emulator.New(emulator.Config{ClientID: clientID, ClientSecret: secret, Lifetime: 6 * time.Hour})
-	otherURL, err := other.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
+	otherURL := startSecondEmulator(t, 6*time.Hour)
 
 	item, cmd := f.startTray(s)
 	item.waitForStatus(startTimeout, equals("Expires in 11h 59m"), "countdown of the first profile")
@@ -360,4 +355,18 @@ func TestManageProfilesAddsSecondProfile(t *testing.T) {
 		t.Errorf("second profile's server answered %d to the copied header, want 200", code)
 	}
 	f.assertNoSecrets(bearerToken(bearer))
+}
+
+// startSecondEmulator serves a second emulator on 127.0.0.1 whose tokens
+// live for lifetime, so that the countdown shows which server the tray
+// uses, and returns its URL.
+func startSecondEmulator(t *testing.T, lifetime time.Duration) string {
+	t.Helper()
+	other := emulator.New(emulator.Config{ClientID: clientID, ClientSecret: secret, Lifetime: lifetime})
+	url, err := other.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return url
 }
