@@ -53,7 +53,7 @@ type Options struct {
 	OpenWindow func(req WindowRequest) error
 }
 
-// WindowRequest asks for one window process: 'athos-tray window Name
+// WindowRequest describes one window process: 'athos-tray window Name
 // Args...', with Input and then each value from Updates written to its
 // standard input, which is a pipe. Both may contain a token, so they must
 // never go into arguments, the environment or a file.

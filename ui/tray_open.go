@@ -92,22 +92,23 @@ type tokenFeed struct {
 	// updates has room for one line, and a newer line replaces one that
 	// the window has not read yet.
 	updates chan []byte
-	// sent is what the window shows now.
+	// sent is the details the window shows now.
 	sent   TokenDetails
 	closed bool
 }
 
 // detailsLine encodes details as one line of the token window's input.
 func detailsLine(details TokenDetails) []byte {
-	// Marshal cannot fail: TokenDetails has only strings, numbers and times.
+	// Marshal fails only for unsupported types or cycles, and TokenDetails
+	// has only strings, durations and times.
 	data, _ := json.Marshal(details)
 	return append(data, '\n')
 }
 
 // feedTokenWindow sends the open token window the current details when
 // the token or its refresh time changed. When the tray switches to another
-// profile, it ends the stream, and the window says that its details are no
-// longer updated.
+// profile, it ends the stream, and the window reports that its details are
+// no longer updated.
 func (t *tray) feedTokenWindow() {
 	feed := t.tokenFeed
 	if feed == nil || feed.closed {

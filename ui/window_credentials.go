@@ -59,8 +59,8 @@ type credentialsForm struct {
 	editing string
 	// stored is that profile as the profile file stored it when loaded.
 	stored auth.Profile
-	// filled is what the fields showed after the form was last filled,
-	// which tells unsaved edits apart.
+	// filled is the content of the fields after the form was last filled,
+	// so that dirty can detect unsaved edits.
 	filled formValues
 
 	name      *widget.Entry

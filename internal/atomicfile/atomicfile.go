@@ -1,5 +1,5 @@
 // Package atomicfile replaces files so that a reader, or the next start
-// after a crash, sees either the old or the new content.
+// after a crash, reads either the old or the new content.
 package atomicfile
 
 import (
