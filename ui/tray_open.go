@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"fyne.io/systray"
@@ -77,12 +78,18 @@ func (t *tray) openTokenDetails() {
 		return
 	}
 	details := NewTokenDetails(t.profile.Name, snap)
+	line, err := detailsLine(details)
+	if err != nil {
+		t.log.Error("encode token details failed", "profile", t.profile.Name, "err", err)
+		t.showFlash("Token details failed: see log")
+		return
+	}
 	feed := &tokenFeed{updates: make(chan []byte, 1), sent: details}
 	t.tokenFeed = feed
 	t.openWindow(WindowRequest{
 		Name:    WindowToken,
 		Args:    []string{t.profile.Name},
-		Input:   detailsLine(details),
+		Input:   line,
 		Updates: feed.updates,
 	})
 }
@@ -98,11 +105,14 @@ type tokenFeed struct {
 }
 
 // detailsLine encodes details as one line of the token window's input.
-func detailsLine(details TokenDetails) []byte {
-	// Marshal fails only for unsupported types or cycles, and TokenDetails
-	// has only strings, durations and times.
-	data, _ := json.Marshal(details)
-	return append(data, '\n')
+// It fails only for a time outside the years 0 to 9999. The error never
+// contains the token.
+func detailsLine(details TokenDetails) ([]byte, error) {
+	data, err := json.Marshal(details)
+	if err != nil {
+		return nil, errors.New("encode token details: a time is outside the years 0 to 9999")
+	}
+	return append(data, '\n'), nil
 }
 
 // feedTokenWindow sends the open token window the current details when
@@ -126,7 +136,11 @@ func (t *tray) feedTokenWindow() {
 		return
 	}
 	feed.sent = details
-	line := detailsLine(details)
+	line, err := detailsLine(details)
+	if err != nil {
+		t.log.Error("update token window failed", "profile", details.Profile, "err", err)
+		return
+	}
 	select {
 	case feed.updates <- line:
 	default:
