@@ -17,11 +17,18 @@ const profilesWindowTitle = "Athos Token Tray: profiles"
 // windowCount returns how many X windows carry title.
 func windowCount(t *testing.T, title string) int {
 	t.Helper()
-	out, err := exec.Command("xwininfo", "-root", "-tree").Output()
-	if err != nil {
-		t.Fatalf("xwininfo: %v", err)
+	// xwininfo fails with BadWindow when a window is destroyed while it
+	// walks the tree, so a failure is tried again a few times.
+	var out []byte
+	var err error
+	for range 5 {
+		if out, err = exec.Command("xwininfo", "-root", "-tree").Output(); err == nil {
+			return strings.Count(string(out), `"`+title+`": (`)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return strings.Count(string(out), `"`+title+`": (`)
+	t.Fatalf("xwininfo: %v", err)
+	return 0
 }
 
 // childPIDs returns the processes whose parent is pid.
