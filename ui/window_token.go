@@ -196,7 +196,13 @@ func (v *tokenView) setDetails(d TokenDetails) {
 		scope = "(none reported)"
 	}
 	v.scope.SetText(scope)
-	v.issued.SetText(localTime(d.ReceivedAt))
+	// The iat claim is the server's issue time; a token without it shows
+	// when the tray received it.
+	if iat, ok := v.claims.Time("iat"); ok {
+		v.issued.SetText(localTime(iat))
+	} else {
+		v.issued.SetText(localTime(d.ReceivedAt) + " (received)")
+	}
 	v.expiresLocal.SetText(localTime(d.token().Expiry()))
 	if d.ServerExpiresAt.IsZero() {
 		v.expiresServer.SetText("not sent by the server")

@@ -64,6 +64,9 @@ func TestTokenViewTimes(t *testing.T) {
 	if want := "(in 10h 55m)"; !strings.HasSuffix(v.refresh.Text, want) {
 		t.Errorf("next refresh = %q, want it to end with %q", v.refresh.Text, want)
 	}
+	if want := localTime(time.Unix(1700000000, 0)); v.issued.Text != want {
+		t.Errorf("issued = %q, want the iat claim %q", v.issued.Text, want)
+	}
 	if !strings.Contains(v.skew.Text, "matches the local estimate") {
 		t.Errorf("skew line = %q, want a match", v.skew.Text)
 	}
