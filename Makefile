@@ -33,7 +33,7 @@ run: deps-run build
 		exec $(BIN) tray; \
 	else \
 		echo "No profile configured: starting the tray on the built-in sandbox."; \
-		echo "Add a real profile with: $(BIN) profile add NAME --client-id ID"; \
+		echo "Add a real profile with Add Athos credentials… in the tray menu, or: $(BIN) profile add NAME --client-id ID"; \
 		exec $(BIN) tray --sandbox; \
 	fi
 

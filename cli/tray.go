@@ -58,8 +58,8 @@ func runTray(ctx context.Context, args []string, env Env) error {
 		Store:   env.Store,
 		Secrets: env.Secrets,
 		Logger:  logger,
-		OpenWindow: func(name string) error {
-			return openWindow(ctx, name)
+		OpenWindow: func(req ui.WindowRequest) error {
+			return openWindow(ctx, req)
 		},
 	}
 	if *sandbox {
@@ -79,21 +79,76 @@ func runTray(ctx context.Context, args []string, env Env) error {
 }
 
 // openWindow runs this program again as a window process and waits for it.
-// The child reads profiles and secrets itself, so no secret crosses the
-// process boundary. When ctx ends, as on Quit, the window is asked to close.
-func openWindow(ctx context.Context, name string) error {
+// The child reads profiles and secrets itself, and anything secret that
+// the tray hands over, such as a token, goes through a pipe on its
+// standard input. When ctx ends, as on Quit, the window is asked to close.
+func openWindow(ctx context.Context, req ui.WindowRequest) error {
 	self, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("find this program to open the %s window: %w", name, err)
+		return fmt.Errorf("find this program to open the %s window: %w", req.Name, err)
 	}
-	cmd := exec.CommandContext(ctx, self, "window", name)
+	args := append([]string{"window", req.Name}, req.Args...)
+	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s window: %w", name, err)
+
+	var input *os.File
+	if req.Input != nil || req.Updates != nil {
+		// The child's end is an *os.File, so Wait does not wait for a copy
+		// goroutine that would block while the tray has nothing to send.
+		reader, writer, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("%s window: %w", req.Name, err)
+		}
+		cmd.Stdin, input = reader, writer
+	}
+	err = cmd.Start()
+	if input != nil {
+		// Only the child keeps the read end open, so that a write after it
+		// exits fails instead of blocking.
+		cmd.Stdin.(*os.File).Close()
+	}
+	if err != nil {
+		if input != nil {
+			input.Close()
+		}
+		return fmt.Errorf("%s window: %w", req.Name, err)
+	}
+
+	exited := make(chan struct{})
+	if input != nil {
+		go feedWindow(input, req, exited)
+	}
+	err = cmd.Wait()
+	close(exited)
+	if err != nil {
+		return fmt.Errorf("%s window: %w", req.Name, err)
 	}
 	return nil
+}
+
+// feedWindow writes the request's input and then its updates to the
+// window's standard input, and closes it when the updates end, a write
+// fails or the window has exited.
+func feedWindow(input *os.File, req ui.WindowRequest, exited <-chan struct{}) {
+	defer input.Close()
+	if _, err := input.Write(req.Input); err != nil {
+		return
+	}
+	for {
+		select {
+		case data, ok := <-req.Updates:
+			if !ok {
+				return
+			}
+			if _, err := input.Write(data); err != nil {
+				return
+			}
+		case <-exited:
+			return
+		}
+	}
 }
 
 const emulatorUsage = `Usage: athos-tray emulator [--listen ADDR] [--lifetime D] [--cache-threshold D] [--fail MODE]

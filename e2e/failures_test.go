@@ -207,8 +207,11 @@ func TestTraySandbox(t *testing.T) {
 	if labels := layout.labels(); !strings.HasPrefix(labels[0], "Sandbox") {
 		t.Errorf("first menu line = %q, want it to start with %q", labels[0], "Sandbox")
 	}
-	if _, ok := layout.find(equals("Edit profiles…")); ok {
-		t.Errorf("sandbox menu has %q, want no profile editing", "Edit profiles…")
+	if _, ok := layout.find(equals("Manage profiles…")); ok {
+		t.Errorf("sandbox menu has %q, want only %q", "Manage profiles…", "Add Athos credentials…")
+	}
+	if _, ok := layout.find(equals("Add Athos credentials…")); !ok {
+		t.Errorf("sandbox menu lacks %q", "Add Athos credentials…")
 	}
 
 	header := copyBearerHeader(t, item)

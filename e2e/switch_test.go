@@ -44,12 +44,7 @@ func TestTraySwitchesProfileFromSubmenu(t *testing.T) {
 
 	// The second profile's server hands out 6-hour tokens, so the
 	// countdown shows which profile the tray uses.
-	other := emulator.New(emulator.Config{ClientID: clientID, ClientSecret: secret, Lifetime: 6 * time.Hour})
-	otherURL, err := other.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
+	otherURL := startSecondEmulator(t, 6*time.Hour)
 	f.run(secret+"\n", "profile", "add", "second", "--client-id", clientID, "--api-url", otherURL)
 
 	item, _ := f.startTray(s)

@@ -5,7 +5,8 @@
 #
 #   build  C compiler, pkg-config, OpenGL and X11 headers for Fyne's cgo GLFW driver
 #   run    build + xclip (the clipboard tool github.com/atotto/clipboard calls) + D-Bus
-#   test   run + Xvfb, gnome-keyring, secret-tool and xauth for scripts/desktop-session.sh
+#   test   run + Xvfb, gnome-keyring, secret-tool and xauth for scripts/desktop-session.sh,
+#          and xwininfo, xdotool and xwd for the end-to-end tests of the windows
 #   windows  the mingw-w64 C compiler for cross-compiling the Windows binary
 #
 # On Debian and Ubuntu it installs only the missing packages with apt-get, as root or
@@ -42,8 +43,9 @@ debian_packages() {
 	[[ $1 == run ]] && return
 	# libgl1-mesa-dri is Mesa's software OpenGL, which Fyne windows need under Xvfb.
 	printf '%s\n' xvfb xauth libgl1-mesa-dri gnome-keyring libsecret-tools
-	# x11-utils provides xwininfo, which the end-to-end tests use to find windows.
-	printf '%s\n' x11-utils
+	# x11-utils provides xwininfo, which the end-to-end tests use to find windows;
+	# xdotool types into them and x11-apps provides xwd for their screenshots.
+	printf '%s\n' x11-utils xdotool x11-apps
 }
 
 # Prints the packages for a system without dpkg, or a hint where none are known.
@@ -67,13 +69,13 @@ other_system_packages() {
 	*" fedora "* | *" rhel "*)
 		local packages="gcc libXcursor-devel libXrandr-devel mesa-libGL-devel libXi-devel libXinerama-devel libXxf86vm-devel"
 		[[ $target != build ]] && packages+=" xclip dbus-daemon dbus-tools"
-		[[ $target == test ]] && packages+=" xorg-x11-server-Xvfb xorg-x11-xauth mesa-dri-drivers gnome-keyring libsecret"
+		[[ $target == test ]] && packages+=" xorg-x11-server-Xvfb xorg-x11-xauth mesa-dri-drivers gnome-keyring libsecret xwininfo xdotool xwd"
 		echo "Fedora: sudo dnf install $packages"
 		;;
 	*" arch "*)
 		local packages="gcc pkgconf libxcursor libxrandr libxinerama libxi libxxf86vm mesa"
 		[[ $target != build ]] && packages+=" xclip dbus"
-		[[ $target == test ]] && packages+=" xorg-server-xvfb xorg-xauth gnome-keyring libsecret"
+		[[ $target == test ]] && packages+=" xorg-server-xvfb xorg-xauth gnome-keyring libsecret xorg-xwininfo xdotool xorg-xwd"
 		echo "Arch Linux: sudo pacman -S --needed $packages"
 		;;
 	*)
@@ -83,7 +85,7 @@ other_system_packages() {
 			echo "Running needs xclip and a D-Bus session bus."
 		fi
 		if [[ $target == test ]]; then
-			echo "Testing needs Xvfb, xauth, Mesa's DRI drivers, gnome-keyring and secret-tool (libsecret)."
+			echo "Testing needs Xvfb, xauth, Mesa's DRI drivers, gnome-keyring, secret-tool (libsecret), xwininfo, xdotool and xwd."
 		fi
 		;;
 	esac

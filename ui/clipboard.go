@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/atotto/clipboard"
@@ -91,4 +93,98 @@ func clipboardToolHint() string {
 		return "install xclip or xsel (X11) or wl-clipboard (Wayland), for example 'sudo apt install xclip'"
 	}
 	return "check that the desktop session's clipboard works"
+}
+
+// clipboardClearer empties the clipboard a set time after a copy, and on
+// quit, but only while the clipboard still contains the copied text, so
+// that anything the user copied since is left alone.
+type clipboardClearer struct {
+	clipboard Clipboard
+	// afterFunc runs f after d, like time.AfterFunc. Tests replace it.
+	afterFunc func(d time.Duration, f func()) (stop func() bool)
+
+	mu sync.Mutex // guards the fields below
+	// delay is how long after a copy the clipboard is cleared, zero for
+	// never.
+	delay time.Duration
+	// copied is the SHA-256 of the text the tray copied last, kept instead
+	// of the text so that no token stays in memory for the comparison.
+	copied  [sha256.Size]byte
+	pending bool
+	stop    func() bool
+}
+
+func newClipboardClearer(cb Clipboard) *clipboardClearer {
+	return &clipboardClearer{
+		clipboard: cb,
+		afterFunc: func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop },
+	}
+}
+
+// SetDelay sets the delay for later copies; zero turns clearing off.
+func (c *clipboardClearer) SetDelay(delay time.Duration) {
+	c.mu.Lock()
+	c.delay = delay
+	c.mu.Unlock()
+}
+
+// Copied records a copy of text and schedules clearing after the delay.
+// With clearing off it cancels any pending clear, as a new copy replaces
+// the text that clear was for.
+func (c *clipboardClearer) Copied(text string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	delay := c.delay
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	c.copied = sha256.Sum256([]byte(text))
+	c.pending = delay > 0
+	if !c.pending {
+		return
+	}
+	copied := c.copied
+	c.stop = c.afterFunc(delay, func() { c.clear(copied) })
+}
+
+// Flush clears at once a clear that is still pending, as on quit. It
+// reports whether the clipboard was cleared.
+func (c *clipboardClearer) Flush() (bool, error) {
+	c.mu.Lock()
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	copied, pending := c.copied, c.pending
+	c.mu.Unlock()
+
+	if !pending {
+		return false, nil
+	}
+	return c.clear(copied)
+}
+
+// clear empties the clipboard when it still contains the text whose hash
+// is copied and no later copy replaced it.
+func (c *clipboardClearer) clear(copied [sha256.Size]byte) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.pending || c.copied != copied {
+		return false, nil
+	}
+	c.pending = false
+
+	current, err := c.clipboard.ReadAll()
+	if err != nil {
+		return false, fmt.Errorf("clear clipboard: %w", err)
+	}
+	if sha256.Sum256([]byte(current)) != copied {
+		return false, nil
+	}
+	if err := c.clipboard.WriteAll(""); err != nil {
+		return false, fmt.Errorf("clear clipboard: %w", err)
+	}
+	return true, nil
 }

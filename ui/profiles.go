@@ -23,9 +23,10 @@ func (t *tray) reload() {
 	t.loadSeq++
 	seq := t.loadSeq
 	t.configStat = statFile(t.opts.Store.Path)
+	sandbox := t.opts.Sandbox
 
 	go func() {
-		result := t.loadActive()
+		result := t.loadActive(sandbox)
 		t.events <- func(t *tray) {
 			if seq == t.loadSeq {
 				t.applyLoad(result)
@@ -34,8 +35,8 @@ func (t *tray) reload() {
 	}()
 }
 
-func (t *tray) loadActive() loadResult {
-	if sb := t.opts.Sandbox; sb != nil {
+func (t *tray) loadActive(sb *SandboxProfile) loadResult {
+	if sb != nil {
 		return loadResult{
 			config:  auth.Config{Active: sb.Profile.Name, Profiles: []auth.Profile{sb.Profile}},
 			profile: sb.Profile,
@@ -92,6 +93,9 @@ func (t *tray) applyLoad(r loadResult) {
 	case r.profile.Name == "":
 		t.log.Warn("no profile configured; add one with 'athos-tray profile add'", "config", t.opts.Store.Path)
 		t.profile, t.creds, t.loaded, t.loadErr = auth.Profile{}, auth.Credentials{}, false, nil
+		if len(r.config.Profiles) == 0 {
+			t.openCredentialsOnFirstRun()
+		}
 		return
 	}
 
@@ -130,6 +134,7 @@ func (t *tray) updateProfileMenu(config auth.Config) {
 		item.Remove()
 	}
 	t.profileItems = nil
+	t.showAddCredentials(len(config.Profiles) == 0 || t.opts.Sandbox != nil)
 	if t.opts.Sandbox != nil || len(config.Profiles) == 0 {
 		t.items.profile.Disable()
 		return
@@ -170,24 +175,4 @@ func (t *tray) useProfile(name string) {
 			t.switching = name
 		}
 	})
-}
-
-// editProfiles opens the profile window in its own process and reloads
-// the profiles when it closes.
-func (t *tray) editProfiles() {
-	if t.windowOpen {
-		return
-	}
-	t.windowOpen = true
-	go func() {
-		err := t.opts.OpenWindow("profiles")
-		t.events <- func(t *tray) {
-			t.windowOpen = false
-			if err != nil {
-				t.log.Error("profile window failed", "err", err)
-				t.showFlash("Profile window failed: see log")
-			}
-			t.reload()
-		}
-	}()
 }

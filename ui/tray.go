@@ -16,6 +16,7 @@ import (
 
 	"github.com/athos-tray/athos-tray/assets"
 	"github.com/athos-tray/athos-tray/auth"
+	"github.com/athos-tray/athos-tray/internal/settings"
 )
 
 const (
@@ -47,9 +48,20 @@ type Options struct {
 	Sandbox   *SandboxProfile
 	Clipboard Clipboard
 	Logger    *slog.Logger
-	// OpenWindow, when set, starts a window process, such as the profile
-	// editor, and returns once it has ended.
-	OpenWindow func(name string) error
+	// OpenWindow, when set, starts a window process and returns once it
+	// has ended.
+	OpenWindow func(req WindowRequest) error
+}
+
+// WindowRequest describes one window process: 'athos-tray window Name
+// Args...', with Input and then each value from Updates written to its
+// standard input, which is a pipe. Both may contain a token, so they must
+// never go into arguments, the environment or a file.
+type WindowRequest struct {
+	Name    string
+	Args    []string
+	Input   []byte
+	Updates <-chan []byte
 }
 
 // Run shows the tray and blocks until Quit is chosen or ctx ends.
@@ -73,6 +85,7 @@ func Run(ctx context.Context, opts Options) error {
 		systray.Quit()
 	}()
 	systray.Run(t.start, func() {
+		t.clearClipboardOnQuit()
 		opts.Logger.Info("tray stopped")
 		cancel()
 	})
@@ -118,16 +131,26 @@ type tray struct {
 	loadSeq    int
 	configStat fileStamp
 
-	// windowOpen reports whether a window process started from the menu
-	// is still running.
-	windowOpen bool
+	// windowsOpen holds the names of the window processes started from
+	// the menu that are still running.
+	windowsOpen map[string]bool
+	// tokenFeed sends updates to the open token window, nil when none is
+	// open.
+	tokenFeed *tokenFeed
+
+	// settings are the preferences of settings.json, which settingsStat
+	// identifies, and clearer empties the clipboard after a copy.
+	settings     settings.Settings
+	settingsStat fileStamp
+	clearer      *clipboardClearer
 
 	flash      string
 	flashUntil time.Time
 }
 
 type menuItems struct {
-	profile, status, bearer, basic, refresh, legacy, edit, quit *systray.MenuItem
+	profile, status, bearer, basic, refresh, legacy *systray.MenuItem
+	addCredentials, details, manage, settings, quit *systray.MenuItem
 }
 
 // event is something the loop reacts to: a click or a finished task.
@@ -141,7 +164,11 @@ func newTray(ctx context.Context, opts Options) *tray {
 		margin: auth.DefaultRefreshMargin,
 		events: make(chan event, 32),
 		writes: make(chan func(), 32),
+
+		windowsOpen: map[string]bool{},
+		clearer:     newClipboardClearer(opts.Clipboard),
 	}
+	t.loadSettings()
 	t.apiURL.Store(new(string))
 	t.manager = auth.NewManager(auth.ManagerConfig{
 		Fetcher: fetcherFunc(t.fetch),
@@ -186,18 +213,13 @@ func (t *tray) start() {
 	t.items.refresh = systray.AddMenuItem(LabelRefresh, "Request a token from the server now")
 	t.items.legacy = systray.AddMenuItemCheckbox(LabelLegacy, "Use the legacy Basic header instead of a token", false)
 	systray.AddSeparator()
-	if t.opts.OpenWindow != nil && t.opts.Sandbox == nil {
-		t.items.edit = systray.AddMenuItem(LabelEditProfiles, "Add, change or remove profiles")
-	}
+	t.addWindowItems()
 	t.items.quit = systray.AddMenuItem(LabelQuit, "Stop Athos Token Tray")
 
 	t.forward(t.items.bearer, (*tray).copyBearer)
 	t.forward(t.items.basic, (*tray).copyBasic)
 	t.forward(t.items.refresh, (*tray).refresh)
 	t.forward(t.items.legacy, (*tray).toggleLegacy)
-	if t.items.edit != nil {
-		t.forward(t.items.edit, (*tray).editProfiles)
-	}
 	t.forward(t.items.quit, func(*tray) { systray.Quit() })
 
 	go t.manager.Run(t.ctx)
@@ -253,6 +275,7 @@ func (t *tray) loop() {
 			}
 		}
 		t.render()
+		t.feedTokenWindow()
 	}
 }
 
@@ -297,6 +320,9 @@ func (t *tray) render() {
 	setEnabled(t.items.basic, v.BasicEnabled, first || v.BasicEnabled != old.BasicEnabled)
 	setEnabled(t.items.refresh, v.RefreshEnabled, first || v.RefreshEnabled != old.RefreshEnabled)
 	setEnabled(t.items.legacy, v.LegacyEnabled, first || v.LegacyEnabled != old.LegacyEnabled)
+	if t.items.details != nil {
+		setEnabled(t.items.details, v.BearerEnabled, first || v.BearerEnabled != old.BearerEnabled)
+	}
 	if first || v.LegacyChecked != old.LegacyChecked {
 		if v.LegacyChecked {
 			t.items.legacy.Check()
@@ -328,6 +354,7 @@ func (t *tray) copyBearer() {
 	if !t.ready() {
 		return
 	}
+	format := t.settings.CopyFormat
 	go func() {
 		ctx, cancel := context.WithTimeout(t.ctx, requestTimeout)
 		defer cancel()
@@ -337,7 +364,7 @@ func (t *tray) copyBearer() {
 			t.report("copy Bearer header", err)
 			return
 		}
-		t.copyHeader("Bearer header", "Authorization: Bearer "+tok.AccessToken)
+		t.copyHeader(copyFormatName(format), format.Format(tok.AccessToken))
 	}()
 }
 
@@ -359,6 +386,9 @@ func (t *tray) copyBasic() {
 func (t *tray) copyHeader(what, header string) {
 	t.copyMu.Lock()
 	err := copyText(t.opts.Clipboard, header, copyTimeout)
+	if err == nil {
+		t.clearer.Copied(header)
+	}
 	t.copyMu.Unlock()
 	t.events <- func(t *tray) {
 		if err != nil {
@@ -516,7 +546,9 @@ func statFile(path string) fileStamp {
 }
 
 func (t *tray) checkConfig() {
+	t.checkSettings()
 	if t.opts.Sandbox != nil {
+		t.leaveSandboxOnProfile()
 		return
 	}
 	if stamp := statFile(t.opts.Store.Path); stamp != t.configStat {

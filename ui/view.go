@@ -17,9 +17,12 @@ const (
 	LabelCopyBasic  = "Copy legacy Basic header"
 	LabelRefresh    = "Refresh token now"
 	LabelLegacy     = "Legacy Basic auth"
-	// LabelEditProfiles opens the profile window.
-	LabelEditProfiles = "Edit profiles…"
-	LabelQuit         = "Quit"
+	// Items that open windows.
+	LabelAddCredentials = "Add Athos credentials…"
+	LabelTokenDetails   = "Token details…"
+	LabelManageProfiles = "Manage profiles…"
+	LabelSettings       = "Settings…"
+	LabelQuit           = "Quit"
 )
 
 // secondsThreshold is the time left below which the countdown shows seconds.
@@ -103,7 +106,7 @@ func status(in Input, now time.Time) (assets.State, string) {
 	case in.Loading:
 		return assets.StateBusy, "Loading profile…"
 	case in.Profile == "":
-		return assets.StateIdle, "No profile: use Edit profiles… or 'athos-tray profile add'"
+		return assets.StateIdle, "No profile: use " + LabelAddCredentials
 	case snap.Legacy:
 		return assets.StateLegacy, "Legacy Basic auth: no token"
 	}

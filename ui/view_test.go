@@ -115,7 +115,7 @@ func TestRenderStatus(t *testing.T) {
 		{
 			name:       "no profile",
 			in:         Input{},
-			wantStatus: "No profile: use Edit profiles… or 'athos-tray profile add'", wantIcon: assets.StateIdle,
+			wantStatus: "No profile: use Add Athos credentials…", wantIcon: assets.StateIdle,
 		},
 		{
 			name:       "flash",
