@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/athos-tray/athos-tray/auth"
 )
@@ -20,6 +21,9 @@ type loadResult struct {
 // event loop, because a locked keyring can block for minutes.
 func (t *tray) reload() {
 	t.loading = true
+	if t.loadStarted.IsZero() {
+		t.loadStarted = time.Now()
+	}
 	t.loadSeq++
 	seq := t.loadSeq
 	t.configStat = statFile(t.opts.Store.Path)
@@ -74,7 +78,7 @@ func (t *tray) loadActive() loadResult {
 // drops credentials that still work for the same profile, so a locked
 // keyring or a broken profile file leaves a valid token in place.
 func (t *tray) applyLoad(r loadResult) {
-	t.loading, t.switching = false, ""
+	t.loading, t.switching, t.loadStarted = false, "", time.Time{}
 	if r.err == nil || r.profile.Name != "" {
 		t.updateProfileMenu(r.config)
 	}

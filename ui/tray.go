@@ -112,11 +112,13 @@ type tray struct {
 	loaded  bool
 	// loading reports that a reload is under way, and switching names the
 	// profile that the user picked until that reload has finished.
-	loading    bool
-	switching  string
-	loadErr    error
-	loadSeq    int
-	configStat fileStamp
+	loading   bool
+	switching string
+	loadErr   error
+	loadSeq   int
+	// loadStarted is when the running reload began, zero when none runs.
+	loadStarted time.Time
+	configStat  fileStamp
 
 	// windowOpen reports whether a window process started from the menu
 	// is still running.
@@ -269,6 +271,7 @@ func (t *tray) render() {
 		Sandbox:       t.opts.Sandbox != nil,
 		LoadErr:       t.loadErr,
 		Loading:       t.loading && !t.ready(),
+		LoadStarted:   t.loadStarted,
 		Flash:         t.flash,
 		RefreshMargin: t.margin,
 	}
