@@ -195,3 +195,34 @@ func (t *tray) editProfiles() {
 		}
 	}()
 }
+
+// forwardShow turns requests from later starts of the program into
+// events that open the profile window.
+func (t *tray) forwardShow() {
+	for {
+		select {
+		case <-t.opts.Show:
+		case <-t.ctx.Done():
+			return
+		}
+		select {
+		case t.events <- (*tray).show:
+		case <-t.ctx.Done():
+			return
+		}
+	}
+}
+
+// show answers another start of the program: it opens the profile window,
+// or says that the tray is running when there is no window to open.
+func (t *tray) show() {
+	t.log.Info("another start asked the tray to show itself", "profile", t.profile.Name)
+	switch {
+	case t.items.edit == nil:
+		t.showFlash("Athos Token Tray is already running")
+	case t.windowOpen:
+		t.showFlash("The profile window is already open")
+	default:
+		t.editProfiles()
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/athos-tray/athos-tray/assets"
 	"github.com/athos-tray/athos-tray/auth"
+	"github.com/athos-tray/athos-tray/internal/notify"
 )
 
 const (
@@ -50,6 +51,16 @@ type Options struct {
 	// OpenWindow, when set, starts a window process, such as the profile
 	// editor, and returns once it has ended.
 	OpenWindow func(name string) error
+	// Notifier, when set, shows desktop notifications when a refresh fails
+	// with under 15 minutes left, when the token expires and when it
+	// recovers. Nil turns notifications off.
+	Notifier notify.Sender
+	// NotificationsEnabled, when set, is asked before each notification,
+	// so that a setting can switch them off while the tray runs.
+	NotificationsEnabled func() bool
+	// Show receives a value when another start of the program asks this
+	// tray to show itself. The tray then opens its profile window.
+	Show <-chan string
 }
 
 // Run shows the tray and blocks until Quit is chosen or ctx ends.
@@ -73,7 +84,7 @@ func Run(ctx context.Context, opts Options) error {
 		systray.Quit()
 	}()
 	systray.Run(t.start, func() {
-		opts.Logger.Info("tray stopped")
+		opts.Logger.Info("tray stopped", "profile", t.manager.Snapshot().Profile)
 		cancel()
 	})
 	return nil
@@ -126,6 +137,9 @@ type tray struct {
 
 	flash      string
 	flashUntil time.Time
+
+	// episodes decides which notifications a snapshot calls for.
+	episodes notify.Episodes
 }
 
 type menuItems struct {
@@ -201,6 +215,9 @@ func (t *tray) start() {
 		t.forward(t.items.edit, (*tray).editProfiles)
 	}
 	t.forward(t.items.quit, func(*tray) { systray.Quit() })
+	if t.opts.Show != nil {
+		go t.forwardShow()
+	}
 
 	go t.manager.Run(t.ctx)
 	go t.runWrites()
@@ -281,6 +298,7 @@ func (t *tray) render() {
 	if !t.ready() {
 		in.Snapshot = auth.Snapshot{}
 	}
+	t.checkNotifications(in.Snapshot, now)
 	v := Render(in, now)
 
 	old, first := t.applied, !t.appliedOK

@@ -156,7 +156,7 @@ func TestRenderStatus(t *testing.T) {
 			wantStatus: "Token expired", wantIcon: assets.StateError,
 		},
 		{
-			name:       "expired and failing",
+			name: "expired and failing",
 			in: Input{Profile: "p", Snapshot: auth.Snapshot{Token: token(-time.Second), Err: serverDown,
 				Failures: 4, NextAttempt: in40s}},
 			wantStatus: "Server error 503, retrying in 40s · token expired", wantIcon: assets.StateError,
