@@ -253,6 +253,11 @@ func SkewText(skew time.Duration) string {
 	if skew < 0 {
 		direction, skew = "behind", -skew
 	}
+	// Countdown drops partial units, and the skew is only known to about a
+	// second, so round to the smallest unit that Countdown shows.
+	if skew >= secondsThreshold {
+		skew = skew.Round(time.Minute)
+	}
 	return Countdown(skew.Round(time.Second)) + " " + direction
 }
 

@@ -332,6 +332,7 @@ func TestSkewText(t *testing.T) {
 		{-5*time.Minute - 3*time.Second, "5m 3s behind"},
 		{-2*time.Hour - 10*time.Minute, "2h 10m behind"},
 		{2*time.Minute + 400*time.Millisecond, "2m 0s ahead"},
+		{59*time.Minute + 59*time.Second, "1h 0m ahead"},
 	}
 	for _, tt := range tests {
 		if got := SkewText(tt.skew); got != tt.want {
