@@ -93,6 +93,7 @@ func TestRunLeavesNoSecretBehind(t *testing.T) {
 	bearer := copyBearerHeader(t, item)
 	found.add("access token", bearerToken(bearer))
 	copyVia(t, item, "Copy legacy Basic header", "Authorization: Basic ")
+	item.waitForStatus(5*time.Second, equals("Legacy Basic header copied"), "copy result")
 
 	// Failures of every kind go to the log with their errors.
 	for _, failure := range []emulator.Failure{emulator.FailMalformed, emulator.FailReject, emulator.FailServerError} {

@@ -75,21 +75,32 @@ func startPrivateBus(t *testing.T) (*dbus.Conn, string) {
 	return conn, address
 }
 
-// hangingSecrets is a Secret Service whose OpenSession never responds
-// until the test ends, like a keyring daemon that hangs.
+// hangingSecrets is a Secret Service whose methods never respond until
+// the test ends, like a keyring daemon that hangs.
 type hangingSecrets struct {
 	release chan struct{}
 	calls   chan struct{}
 }
 
-// OpenSession blocks. godbus runs each incoming call on its own goroutine.
-func (h hangingSecrets) OpenSession(algorithm string, input dbus.Variant) (dbus.Variant, dbus.ObjectPath, *dbus.Error) {
+// hang blocks until the test ends. godbus runs each incoming call on its
+// own goroutine.
+func (h hangingSecrets) hang() *dbus.Error {
 	select {
 	case h.calls <- struct{}{}:
 	default:
 	}
 	<-h.release
-	return dbus.MakeVariant(""), "/", dbus.MakeFailedError(fmt.Errorf("test ended"))
+	return dbus.MakeFailedError(fmt.Errorf("test ended"))
+}
+
+// Unlock is the first call with which go-keyring reads a secret.
+func (h hangingSecrets) Unlock(objects []dbus.ObjectPath) ([]dbus.ObjectPath, dbus.ObjectPath, *dbus.Error) {
+	return nil, "/", h.hang()
+}
+
+// OpenSession is the first call with which go-keyring stores a secret.
+func (h hangingSecrets) OpenSession(algorithm string, input dbus.Variant) (dbus.Variant, dbus.ObjectPath, *dbus.Error) {
+	return dbus.MakeVariant(""), "/", h.hang()
 }
 
 // writeProfileFile writes a profile file by hand, because 'profile add'
