@@ -118,7 +118,7 @@ func askRunningTray(configDir string, running error, logger *slog.Logger) error 
 	switch {
 	case err != nil:
 		logger.Error("second tray start could not reach the running tray", "config", configDir, "err", err)
-		return fmt.Errorf("tray: %w, but it did not answer (%v); quit it from its menu or stop the process, "+
+		return fmt.Errorf("tray: %w, but it did not respond (%v); quit it from its menu or stop the process, "+
 			"then start the tray again", running, err)
 	case reply != "ok":
 		logger.Warn("second tray start: running tray is busy", "config", configDir, "reply", reply)
@@ -130,7 +130,7 @@ func askRunningTray(configDir string, running error, logger *slog.Logger) error 
 
 // newTrayLogger returns the tray's logger, which writes to standard error
 // and to the log file, and a function that closes the file. Without a log
-// file it logs to standard error only and says why.
+// file it logs to standard error only, and logs the reason.
 func newTrayLogger(env Env) (*slog.Logger, func()) {
 	path, err := logfile.DefaultPath()
 	var file *logfile.Writer

@@ -152,7 +152,7 @@ func TestTrayKeyringFaults(t *testing.T) {
 			t.Errorf("tooltip = %q, want the keyring wait", tip)
 		}
 
-		// The event loop still runs: the menu answers and Quit ends the
+		// The event loop still runs: the menu responds and Quit ends the
 		// tray while the keyring call hangs.
 		if e := item.entry("Quit"); !e.Enabled {
 			t.Errorf("Quit is disabled while the keyring hangs")

@@ -213,8 +213,9 @@ func (t *tray) forwardShow() {
 	}
 }
 
-// show answers another start of the program: it opens the profile window,
-// or says that the tray is running when there is no window to open.
+// show handles a request from another start of the program: it opens the
+// profile window, or flashes that the tray is running when there is no
+// window to open.
 func (t *tray) show() {
 	t.log.Info("another start asked the tray to show itself", "profile", t.profile.Name)
 	switch {

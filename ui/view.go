@@ -28,7 +28,7 @@ const secondsThreshold = 10 * time.Minute
 
 const (
 	// KeyringWaitNotice is how long a profile may load before the status
-	// line says that the keyring is the cause. Reading the profile file
+	// line names the keyring as the cause. Reading the profile file
 	// takes milliseconds, so a longer wait is the keyring: an unlock prompt,
 	// or a Secret Service that does not respond.
 	KeyringWaitNotice = 3 * time.Second
@@ -36,10 +36,10 @@ const (
 	// from loading.
 	KeyringWaitText = "Waiting for the keyring… (unlock it if asked)"
 	// ClockSkewLimit is the difference between the server's expiresAt and
-	// the local estimate of expiry above which the tray says that the
+	// the local estimate of expiry above which the tray reports that the
 	// local clock is off.
 	ClockSkewLimit = 2 * time.Minute
-	// RejectedHint tells a person how to recover from rejected credentials.
+	// RejectedHint is the advice on how to recover from rejected credentials.
 	RejectedHint = "update the secret, then choose " + LabelRefresh
 )
 
@@ -216,7 +216,7 @@ func problem(err error) string {
 	return Describe(err)
 }
 
-// retryText says when the manager sends its next request.
+// retryText returns when the manager sends its next request.
 func retryText(snap auth.Snapshot, now time.Time) string {
 	switch {
 	case snap.Fetching:

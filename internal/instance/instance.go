@@ -1,6 +1,6 @@
 // Package instance keeps one tray running per configuration folder. The
 // first tray holds an exclusive lock on a file in that folder and listens
-// on a Unix socket; a second start finds the lock taken and sends the
+// on a Unix socket. A second start finds the lock taken, so it sends the
 // running tray a request over the socket instead of starting.
 package instance
 
@@ -157,8 +157,8 @@ func SocketPath(dir string) string {
 }
 
 // Requests returns the channel of requests from later starts, such as
-// RequestShow. A request that arrives while the channel is full is
-// answered "busy" and dropped.
+// RequestShow. A request that arrives while the channel is full gets the
+// reply "busy" and is dropped.
 func (i *Instance) Requests() <-chan string {
 	return i.requests
 }
@@ -183,13 +183,13 @@ func (i *Instance) serve() {
 		i.wg.Add(1)
 		go func() {
 			defer i.wg.Done()
-			i.answer(conn)
+			i.handle(conn)
 		}()
 	}
 }
 
-// answer reads one request line from conn and replies "ok" or "busy".
-func (i *Instance) answer(conn net.Conn) {
+// handle reads one request line from conn and replies "ok" or "busy".
+func (i *Instance) handle(conn net.Conn) {
 	defer conn.Close()
 	if err := conn.SetDeadline(time.Now().Add(exchangeTimeout)); err != nil {
 		i.log.Error("instance request failed", "err", err)
