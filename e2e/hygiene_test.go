@@ -34,14 +34,23 @@ func (n needles) add(name, text string) {
 	}
 }
 
+// find returns the names of the needles in data.
+func (n needles) find(data []byte) []string {
+	var names []string
+	for name, needle := range n {
+		if bytes.Contains(data, needle) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
 // scan reports every needle found in data, naming where without showing
 // the match.
 func (n needles) scan(t *testing.T, where string, data []byte) {
 	t.Helper()
-	for name, needle := range n {
-		if bytes.Contains(data, needle) {
-			t.Errorf("%s contains the %s", where, name)
-		}
+	for _, name := range n.find(data) {
+		t.Errorf("%s contains the %s", where, name)
 	}
 }
 

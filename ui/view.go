@@ -198,9 +198,9 @@ func retryable(err error) bool {
 		errors.Is(err, auth.ErrServer) || errors.Is(err, auth.ErrMalformedResponse)
 }
 
-// Offline reports whether err means that the server could not be reached:
+// offline reports whether err means that the server could not be reached:
 // a connection, DNS or TLS failure, or a timeout.
-func Offline(err error) bool {
+func offline(err error) bool {
 	return errors.Is(err, auth.ErrNetwork) || errors.Is(err, auth.ErrTimeout)
 }
 
@@ -208,7 +208,7 @@ func Offline(err error) bool {
 func problem(err error) string {
 	var status *auth.StatusError
 	switch {
-	case Offline(err):
+	case offline(err):
 		return "Offline"
 	case errors.As(err, &status) && status.StatusCode == 429:
 		return "Server busy (429)"
