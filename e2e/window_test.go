@@ -15,14 +15,21 @@ import (
 
 const profilesWindowTitle = "Athos Token Tray: profiles"
 
-// windowCount returns how many X windows carry title.
+// windowCount returns how many X windows carry title. xwininfo fails when
+// a window disappears while it walks the tree, as Fyne's start-up windows
+// do, so a failed walk is tried again.
 func windowCount(t *testing.T, title string) int {
 	t.Helper()
-	out, err := exec.Command("xwininfo", "-root", "-tree").Output()
-	if err != nil {
-		t.Fatalf("xwininfo: %v", err)
+	var err error
+	for range 10 {
+		var out []byte
+		if out, err = exec.Command("xwininfo", "-root", "-tree").Output(); err == nil {
+			return strings.Count(string(out), `"`+title+`": (`)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return strings.Count(string(out), `"`+title+`": (`)
+	t.Fatalf("xwininfo: %v", err)
+	return 0
 }
 
 // childPIDs returns the processes whose parent is pid.
