@@ -345,3 +345,51 @@ func TestTraySlowServer(t *testing.T) {
 func hasSuffix(suffix string) func(string) bool {
 	return func(s string) bool { return strings.HasSuffix(s, suffix) }
 }
+
+func TestTrayHonoursRetryAfter(t *testing.T) {
+	f, _, item, first := startFaultTray(t, emulator.Config{})
+	before := f.emu.Stats().TokenRequests
+
+	// The emulator's rate-limit mode sends "Retry-After: 30", longer than
+	// the first 5s backoff step.
+	f.emu.SetFailure(emulator.FailRateLimit)
+	item.click("Refresh token now")
+	line := item.waitForStatus(15*time.Second, hasPrefix("Server busy (429), retrying in "), "rate-limit status")
+	wait, err := time.ParseDuration(strings.Fields(strings.TrimPrefix(line, "Server busy (429), retrying in "))[0])
+	if err != nil || wait < 20*time.Second {
+		t.Errorf("status = %q, want a retry about 30s away as Retry-After asks", line)
+	}
+	kept := copyBearerHeader(t, item)
+	if kept != first {
+		t.Errorf("copied header changed while rate-limited, want the kept token")
+	}
+	f.assertValidHeader(kept)
+
+	f.emu.SetFailure(emulator.FailNone)
+	item.click("Refresh token now")
+	item.waitForStatus(15*time.Second, clean, "countdown after a manual retry")
+	if got := f.emu.Stats().TokenRequests; got != before+2 {
+		t.Errorf("token requests = %d, want %d: the rate-limited one and the manual retry", got, before+2)
+	}
+}
+
+func TestTrayReportsClockSkew(t *testing.T) {
+	// The server's clock runs 7 minutes ahead, so the local clock is 7
+	// minutes behind it.
+	f, _, item, _ := startFaultTray(t, emulator.Config{Now: func() time.Time { return time.Now().Add(7 * time.Minute) }})
+
+	line := item.waitForStatus(10*time.Second, hasPrefix("Expires in "), "countdown after the copy result")
+	if !strings.HasPrefix(line, "Expires in 11h 59m · clock 7m ") || !strings.HasSuffix(line, "s behind") {
+		t.Errorf("status = %q, want the countdown from expiresIn and the clock 7m behind", line)
+	}
+	if tip := item.tooltip(); !strings.Contains(tip, "Local clock is 7m ") || !strings.Contains(tip, "behind the server") {
+		t.Errorf("tooltip = %q, want the clock skew", tip)
+	}
+	status := f.run("", "status")
+	if !strings.Contains(status, "Clock:     Local clock is 7m ") {
+		t.Errorf("'athos-tray status' = %q, want a Clock line with the skew", status)
+	}
+	if !strings.Contains(f.trayLog(), "local clock differs from the server's") {
+		t.Errorf("tray log does not record the clock skew")
+	}
+}

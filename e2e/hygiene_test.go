@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,8 +140,22 @@ func TestRunLeavesNoSecretBehind(t *testing.T) {
 	configFiles := found.scanTree(t, f.configDir)
 	cacheFiles := found.scanTree(t, f.cacheDir)
 	found.scan(t, "output of the tray and the commands", []byte(f.output.String()))
-	if log := f.trayLog(); len(log) == 0 {
-		t.Errorf("tray log %s is empty, want the run recorded", f.logPath())
+	log := f.trayLog()
+	for _, want := range []string{
+		`msg="tray starting"`,
+		`msg="profile active" profile=hygiene`,
+		`msg="token request started" profile=hygiene`,
+		`msg="token received" profile=hygiene`,
+		`msg="token request failed; retrying" profile=hygiene`,
+		`msg="token request rejected; retries stopped until the credentials change or a manual refresh" profile=hygiene`,
+		`msg="refresh token failed" profile=hygiene`,
+		`msg="header copied" profile=hygiene`,
+		`msg="another start asked the tray to show itself" profile=hygiene`,
+		`msg="tray stopped" profile=hygiene`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("tray log %s has no line with %s", f.logPath(), want)
+		}
 	}
 	t.Logf("scanned %d files in the config folder, %d in the cache folder, %d bytes of output",
 		configFiles, cacheFiles, len(f.output.String()))
