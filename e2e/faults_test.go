@@ -210,8 +210,8 @@ func TestTrayRecoversAfterServerOutage(t *testing.T) {
 	}
 	// The manual request and retries after 5s, 10s and 20s fit in any
 	// outage shorter than 42s.
-	if max := 4; len(attempts) > max && outage < 42*time.Second {
-		t.Errorf("%d requests in a %v outage, want at most %d", len(attempts), outage.Round(time.Second), max)
+	if maxRequests := 4; len(attempts) > maxRequests && outage < 42*time.Second {
+		t.Errorf("%d requests in a %v outage, want at most %d", len(attempts), outage.Round(time.Second), maxRequests)
 	}
 	if got := f.emu.Stats().TokenRequests; got != before {
 		t.Errorf("emulator saw %d token requests during the outage, want %d", got, before)
