@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +83,59 @@ func TestNotifyStateInactive(t *testing.T) {
 	}
 	if !notifyState(snap, true).Active {
 		t.Errorf("loaded token profile is inactive for notifications, want active")
+	}
+}
+
+// recordingSender collects sent notifications on a channel.
+type recordingSender chan notify.Message
+
+func (r recordingSender) Send(ctx context.Context, m notify.Message) error {
+	r <- m
+	return nil
+}
+
+func TestTrayNotificationSwitch(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
+	failing := auth.Snapshot{
+		Profile: "work",
+		Token:   auth.Token{AccessToken: "eyX", ExpiresIn: 12 * time.Hour, ReceivedAt: now.Add(-12*time.Hour + 10*time.Minute)},
+		Err:     fmt.Errorf("x: %w", auth.ErrNetwork),
+	}
+
+	for _, enabled := range []bool{true, false} {
+		t.Run(fmt.Sprintf("enabled=%v", enabled), func(t *testing.T) {
+			sent := make(recordingSender, 4)
+			tr := &tray{
+				ctx:    t.Context(),
+				log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+				loaded: true,
+				opts: Options{
+					Notifier:             sent,
+					NotificationsEnabled: func() bool { return enabled },
+				},
+			}
+			tr.checkNotifications(failing, now)
+			tr.checkNotifications(failing, now.Add(time.Minute))
+
+			if !enabled {
+				// Without notifications no send goroutine starts, so the
+				// channel stays empty.
+				if len(sent) != 0 {
+					t.Errorf("%d notifications sent while notifications are off", len(sent))
+				}
+				return
+			}
+			select {
+			case m := <-sent:
+				if m.Title != "Athos token expires soon" {
+					t.Errorf("Title = %q, want %q", m.Title, "Athos token expires soon")
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("no notification sent")
+			}
+			if len(sent) != 0 {
+				t.Errorf("%d more notifications for the same outage, want none", len(sent))
+			}
+		})
 	}
 }
