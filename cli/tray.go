@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -82,13 +83,25 @@ func runTray(ctx context.Context, args []string, env Env) error {
 	}
 	defer inst.Close()
 
+	// Quit returns from ui.Run while a window process may still run. The
+	// deferred call asks it to close and waits, so that no window outlives
+	// the tray.
+	windowCtx, closeWindows := context.WithCancel(ctx)
+	var windows sync.WaitGroup
+	defer func() {
+		closeWindows()
+		windows.Wait()
+	}()
+
 	logger.Info("tray starting", "version", Version, "pid", os.Getpid(), "config", env.Store.Path)
 	opts := ui.Options{
 		Store:   env.Store,
 		Secrets: env.Secrets,
 		Logger:  logger,
 		OpenWindow: func(name string) error {
-			return openWindow(ctx, name)
+			windows.Add(1)
+			defer windows.Done()
+			return openWindow(windowCtx, name)
 		},
 		Show: inst.Requests(),
 	}

@@ -136,6 +136,9 @@ func TestRunLeavesNoSecretBehind(t *testing.T) {
 	if err := waitExit(tray, 15*time.Second); err != nil {
 		t.Errorf("tray after Quit: %v", err)
 	}
+	if args := commandLine(window); args != nil {
+		t.Errorf("profile window process %d still runs after Quit", window)
+	}
 
 	configFiles := found.scanTree(t, f.configDir)
 	cacheFiles := found.scanTree(t, f.cacheDir)

@@ -116,6 +116,9 @@ func (f *fixture) command(stdin string, args ...string) *exec.Cmd {
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Stdout = f.output
 	cmd.Stderr = f.output
+	// A window process that outlives the tray keeps the output pipe open,
+	// and Wait would wait for it without a limit.
+	cmd.WaitDelay = 10 * time.Second
 	return cmd
 }
 
