@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/athos-tray/athos-tray/auth"
+	"github.com/athos-tray/athos-tray/internal/instance"
 )
 
 // Exit codes of the athos-tray command.
@@ -22,6 +23,7 @@ const (
 	ExitRejected = 3 // the server rejected the credentials
 	ExitNetwork  = 4 // network failure, timeout, server error or malformed response
 	ExitSetup    = 5 // no profile, unreadable profile file, invalid stored profile, missing secret, or keyring problem
+	ExitRunning  = 6 // a tray already runs for the configuration folder; it was asked to show itself
 )
 
 // Env is the process environment a command runs in, injected for tests.
@@ -65,7 +67,8 @@ Run 'athos-tray COMMAND --help' for a command's options.
 
 Exit codes: 0 success, 1 other failure, 2 usage error, 3 credentials rejected,
 4 network or server failure, 5 no profile, unreadable profile file, invalid
-stored profile or keyring problem.
+stored profile or keyring problem, 6 a tray already runs (it was asked to
+show itself).
 `
 
 // Version is the program version, set at build time with
@@ -157,6 +160,8 @@ func helpCommand(err error) string {
 func exitCode(err error) int {
 	var usage usageError
 	switch {
+	case errors.Is(err, instance.ErrRunning):
+		return ExitRunning
 	case errors.Is(err, auth.ErrInvalidProfile), errors.Is(err, auth.ErrConfigUnreadable):
 		return ExitSetup
 	case errors.As(err, &usage), errors.Is(err, auth.ErrInvalidInput):

@@ -84,7 +84,7 @@ func runProfileAdd(ctx context.Context, args []string, env Env) error {
 		return usagef("profile add: expected one profile NAME, got %d arguments", len(positional))
 	}
 
-	config, err := env.Store.Load()
+	config, err := loadConfig(env)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func runProfileList(args []string, env Env) error {
 		return usagef("profile list: takes no arguments")
 	}
 
-	config, err := env.Store.Load()
+	config, err := loadConfig(env)
 	if err != nil {
 		return err
 	}
@@ -224,6 +224,9 @@ func runProfileUse(args []string, env Env) error {
 	}
 
 	name := positional[0]
+	if _, err := loadConfig(env); err != nil {
+		return err
+	}
 	if err := (auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets}).Use(name); err != nil {
 		return err
 	}
@@ -247,7 +250,7 @@ func runProfileRemove(args []string, env Env) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Removed profile %q and its keyring entry.\n", name)
-	config, err := env.Store.Load()
+	config, err := loadConfig(env)
 	if err != nil {
 		return err
 	}
@@ -259,10 +262,21 @@ func runProfileRemove(args []string, env Env) error {
 	return nil
 }
 
+// loadConfig reads the profile file, and warns on standard error when a
+// file that could not be parsed was moved aside, so that "no profiles"
+// never hides lost work.
+func loadConfig(env Env) (auth.Config, error) {
+	config, err := env.Store.Load()
+	if err == nil && config.MovedAside != nil {
+		fmt.Fprintln(env.Stderr, "Warning:", config.MovedAside.Error())
+	}
+	return config, err
+}
+
 // loadProfile returns the named profile, or the active one when name is
 // empty, with its credentials from the keyring.
 func loadProfile(env Env, name string) (auth.Profile, auth.Credentials, error) {
-	config, err := env.Store.Load()
+	config, err := loadConfig(env)
 	if err != nil {
 		return auth.Profile{}, auth.Credentials{}, err
 	}

@@ -420,6 +420,9 @@ func TestProfileCommandsKeepUnparsableFile(t *testing.T) {
 		if strings.Contains(r.stderr, "{not json") {
 			t.Errorf("athos-tray %s: got stderr %q, want no content of the file", strings.Join(args, " "), r.stderr)
 		}
+		if !strings.Contains(r.stderr, "renamed to "+h.store.Path+".broken-") {
+			t.Errorf("athos-tray %s: got stderr %q, want it to name the file moved aside", strings.Join(args, " "), r.stderr)
+		}
 	}
 	// auth.ConfigStore.Load renames the file instead of replacing it.
 	aside, _ := filepath.Glob(h.store.Path + ".broken-*")

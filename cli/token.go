@@ -82,7 +82,13 @@ type statusReport struct {
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	ExpiresIn *int64     `json:"expiresInSeconds,omitempty"`
 	Scope     string     `json:"scope,omitempty"`
-	Error     string     `json:"error,omitempty"`
+	// ClockSkew is how far the local clock is ahead of the server's, from
+	// the response's expiresAt; negative when it is behind. It is absent
+	// when the response had no expiresAt.
+	ClockSkew *int64 `json:"clockSkewSeconds,omitempty"`
+	// ClockWarning is set when the skew exceeds two minutes either way.
+	ClockWarning string `json:"clockWarning,omitempty"`
+	Error        string `json:"error,omitempty"`
 }
 
 func runStatus(ctx context.Context, args []string, env Env) error {
@@ -119,6 +125,7 @@ func runStatus(ctx context.Context, args []string, env Env) error {
 			expiry := tok.Expiry()
 			seconds := int64(time.Until(expiry).Seconds())
 			report.State, report.ExpiresAt, report.ExpiresIn, report.Scope = "valid", &expiry, &seconds, tok.Scope
+			addClockSkew(&report, tok)
 		default:
 			report.State = "error"
 			if exitCode(fetchErr) == ExitRejected {
@@ -136,6 +143,21 @@ func runStatus(ctx context.Context, args []string, env Env) error {
 		printStatus(env, report)
 	}
 	return fetchErr
+}
+
+// addClockSkew records how far the local clock differs from the server's,
+// and a warning when the difference exceeds ui.ClockSkewLimit.
+func addClockSkew(report *statusReport, tok auth.Token) {
+	if tok.ServerExpiresAt.IsZero() {
+		return
+	}
+	skew := auth.ClockSkew(tok).Round(time.Second)
+	seconds := int64(skew / time.Second)
+	report.ClockSkew = &seconds
+	if skew > ui.ClockSkewLimit || skew < -ui.ClockSkewLimit {
+		report.ClockWarning = ui.ClockSkewSentence(skew) +
+			"; the expiry above follows the server's expiresIn, but fix the clock (for example enable NTP)"
+	}
 }
 
 func writeJSON(env Env, report statusReport) error {
@@ -160,6 +182,9 @@ func printStatus(env Env, r statusReport) {
 	if r.ExpiresAt != nil {
 		left := time.Duration(*r.ExpiresIn) * time.Second
 		fmt.Fprintf(env.Stdout, "Expires:   %s (in %s)\n", r.ExpiresAt.Local().Format("2006-01-02 15:04:05 MST"), ui.Countdown(left))
+	}
+	if r.ClockWarning != "" {
+		fmt.Fprintf(env.Stdout, "Clock:     %s\n", r.ClockWarning)
 	}
 }
 

@@ -2,17 +2,25 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/athos-tray/athos-tray/auth"
 	"github.com/athos-tray/athos-tray/auth/emulator"
+	"github.com/athos-tray/athos-tray/internal/instance"
+	"github.com/athos-tray/athos-tray/internal/logfile"
+	"github.com/athos-tray/athos-tray/internal/notify"
 	"github.com/athos-tray/athos-tray/ui"
 )
 
@@ -23,11 +31,18 @@ const (
 	sandboxSecret   = "secret"
 )
 
-const trayUsage = `Usage: athos-tray [tray] [--sandbox [--sandbox-lifetime DURATION]]
+const trayUsage = `Usage: athos-tray [tray] [--sandbox [--sandbox-lifetime DURATION]] [--notifications=false]
 
 Runs the system tray for the active profile. With --sandbox it runs against
 the built-in emulator of the Athos API on 127.0.0.1 with demo credentials
 instead, and touches neither the profile file nor the keyring.
+
+One tray runs per configuration folder. Another start asks the running
+tray to open its profile window and exits with code 6.
+
+The tray logs to standard error and to tray.log in the athos-token-tray
+folder of the user cache directory (~/.cache on Linux), which is rotated
+to tray.log.1 at 1 MiB.
 
 Options:
 `
@@ -37,6 +52,8 @@ func runTray(ctx context.Context, args []string, env Env) error {
 	sandbox := fs.Bool("sandbox", false, "use the built-in emulator with demo credentials")
 	lifetime := fs.Duration("sandbox-lifetime", 12*time.Hour,
 		"lifetime of sandbox tokens, for example 6m to watch a refresh (with --sandbox)")
+	notifications := fs.Bool("notifications", true,
+		"show desktop notifications when a refresh fails near expiry, when the token expires and when it recovers")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -53,14 +70,43 @@ func runTray(ctx context.Context, args []string, env Env) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	logger := newLogger(env.Stderr)
+	logger, closeLog := newTrayLogger(env)
+	defer closeLog()
+
+	configDir := filepath.Dir(env.Store.Path)
+	inst, err := instance.Acquire(configDir, logger)
+	if errors.Is(err, instance.ErrRunning) {
+		return askRunningTray(configDir, err, logger)
+	}
+	if err != nil {
+		return fmt.Errorf("tray: %w", err)
+	}
+	defer inst.Close()
+
+	// Quit returns from ui.Run while a window process may still run. The
+	// deferred call asks it to close and waits, so that no window outlives
+	// the tray.
+	windowCtx, closeWindows := context.WithCancel(ctx)
+	var windows sync.WaitGroup
+	defer func() {
+		closeWindows()
+		windows.Wait()
+	}()
+
+	logger.Info("tray starting", "version", Version, "pid", os.Getpid(), "config", env.Store.Path)
 	opts := ui.Options{
 		Store:   env.Store,
 		Secrets: env.Secrets,
 		Logger:  logger,
 		OpenWindow: func(req ui.WindowRequest) error {
-			return openWindow(ctx, req)
+			windows.Add(1)
+			defer windows.Done()
+			return openWindow(windowCtx, req)
 		},
+		Show: inst.Requests(),
+	}
+	if *notifications {
+		opts.Notifier = notify.Desktop()
 	}
 	if *sandbox {
 		emu := emulator.New(emulator.Config{ClientID: sandboxClientID, ClientSecret: sandboxSecret, Lifetime: *lifetime})
@@ -76,6 +122,58 @@ func runTray(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	return ui.Run(ctx, opts)
+}
+
+// askRunningTray asks the tray that holds configDir to show itself and
+// returns the error that ends this start.
+func askRunningTray(configDir string, running error, logger *slog.Logger) error {
+	reply, err := instance.Ask(configDir, instance.RequestShow)
+	switch {
+	case err != nil:
+		logger.Error("second tray start could not reach the running tray", "config", configDir, "err", err)
+		return fmt.Errorf("tray: %w, but it did not respond (%v); quit it from its menu or stop the process, "+
+			"then start the tray again", running, err)
+	case reply != "ok":
+		logger.Warn("second tray start: running tray is busy", "config", configDir, "reply", reply)
+		return fmt.Errorf("tray: %w and busy; use its icon in the system tray", running)
+	}
+	logger.Info("second tray start: asked the running tray to show itself", "config", configDir)
+	return fmt.Errorf("tray: %w; it was asked to show itself (its profile window opens)", running)
+}
+
+// newTrayLogger returns the tray's logger, which writes to standard error
+// and to the log file, and a function that closes the file. Without a log
+// file it logs to standard error only, and logs the reason.
+func newTrayLogger(env Env) (*slog.Logger, func()) {
+	path, err := logfile.DefaultPath()
+	var file *logfile.Writer
+	if err == nil {
+		file, err = logfile.Open(path, logfile.DefaultMaxBytes)
+	}
+	if err != nil {
+		logger := newLogger(env.Stderr)
+		logger.Warn("logging to standard error only", "err", err)
+		return logger, func() {}
+	}
+	return newLogger(teeWriter{env.Stderr, file}), func() { file.Close() }
+}
+
+// teeWriter writes to every writer and succeeds when one of them took the
+// whole line. A closed standard error, as under some desktop launchers,
+// must not stop the log file.
+type teeWriter []io.Writer
+
+func (t teeWriter) Write(p []byte) (int, error) {
+	var errs []error
+	for _, w := range t {
+		if _, err := w.Write(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == len(t) {
+		return 0, errors.Join(errs...)
+	}
+	return len(p), nil
 }
 
 // openWindow runs this program again as a window process and waits for it.
@@ -172,7 +270,7 @@ func runEmulator(ctx context.Context, args []string, env Env) error {
 	threshold := fs.Duration("cache-threshold", 30*time.Minute,
 		"the same token is returned while at least this much of its lifetime remains")
 	failName := fs.String("fail", "none",
-		"failure mode of the token endpoint: none, reject, server-error, rate-limit, malformed, oversized, hang or drop")
+		"failure mode of the token endpoint: none, reject, server-error, rate-limit, malformed, oversized, hang, drop, slow or login-page")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

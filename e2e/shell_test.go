@@ -64,6 +64,12 @@ func newShell(t *testing.T) *shell {
 		t.Fatalf("connect to the session bus: %v (run the e2e tests through scripts/desktop-session.sh)", err)
 	}
 	t.Cleanup(func() { conn.Close() })
+	return newShellOn(t, conn)
+}
+
+// newShellOn makes a shell on the bus of conn.
+func newShellOn(t *testing.T, conn *dbus.Conn) *shell {
+	t.Helper()
 
 	s := &shell{t: t, conn: conn, register: make(chan registration, 8)}
 	if err := conn.Export(watcher{s}, "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher"); err != nil {
@@ -75,6 +81,13 @@ func newShell(t *testing.T) *shell {
 	}
 	t.Cleanup(func() { conn.ReleaseName("org.kde.StatusNotifierWatcher") })
 	return s
+}
+
+// registrations returns how many tray items registered so far.
+func (s *shell) registrations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.items)
 }
 
 // waitForItem returns the first tray item that registers within timeout.

@@ -75,7 +75,14 @@ type fixture struct {
 	emu       *emulator.Emulator
 	baseURL   string
 	configDir string
-	output    *lockedBuffer
+	// cacheDir is XDG_CACHE_HOME of every command, so that each test has
+	// a tray log of its own.
+	cacheDir string
+	// secret is the client secret that the emulator accepts.
+	secret string
+	// env is added to the environment of every command.
+	env    []string
+	output *lockedBuffer
 }
 
 func newFixture(t *testing.T, cfg emulator.Config) *fixture {
@@ -86,7 +93,10 @@ func newFixture(t *testing.T, cfg emulator.Config) *fixture {
 		}
 	}
 
-	cfg.ClientID, cfg.ClientSecret = clientID, secret
+	cfg.ClientID = clientID
+	if cfg.ClientSecret == "" {
+		cfg.ClientSecret = secret
+	}
 	emu := emulator.New(cfg)
 	baseURL, err := emu.Start("127.0.0.1:0")
 	if err != nil {
@@ -94,15 +104,21 @@ func newFixture(t *testing.T, cfg emulator.Config) *fixture {
 	}
 	t.Cleanup(func() { emu.Close() })
 
-	return &fixture{t: t, emu: emu, baseURL: baseURL, configDir: t.TempDir(), output: &lockedBuffer{}}
+	return &fixture{t: t, emu: emu, baseURL: baseURL, configDir: t.TempDir(), cacheDir: t.TempDir(),
+		secret: cfg.ClientSecret, output: &lockedBuffer{}}
 }
 
 func (f *fixture) command(stdin string, args ...string) *exec.Cmd {
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "ATHOS_TRAY_CONFIG_DIR="+f.configDir, "LANG=en_US.UTF-8")
+	cmd.Env = append(os.Environ(), "ATHOS_TRAY_CONFIG_DIR="+f.configDir, "XDG_CACHE_HOME="+f.cacheDir,
+		"LANG=en_US.UTF-8")
+	cmd.Env = append(cmd.Env, f.env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Stdout = f.output
 	cmd.Stderr = f.output
+	// A window process that outlives the tray keeps the output pipe open,
+	// and Wait would wait for it without a limit.
+	cmd.WaitDelay = 10 * time.Second
 	return cmd
 }
 
@@ -120,8 +136,14 @@ func (f *fixture) run(stdin string, args ...string) string {
 
 func (f *fixture) addProfile(name string, extra ...string) {
 	f.t.Helper()
-	args := append([]string{"profile", "add", name, "--client-id", clientID, "--api-url", f.baseURL}, extra...)
-	f.run(secret+"\n", args...)
+	f.addProfileAt(name, f.baseURL, extra...)
+}
+
+// addProfileAt adds a profile whose API URL is baseURL.
+func (f *fixture) addProfileAt(name, baseURL string, extra ...string) {
+	f.t.Helper()
+	args := append([]string{"profile", "add", name, "--client-id", clientID, "--api-url", baseURL}, extra...)
+	f.run(f.secret+"\n", args...)
 }
 
 // startTray starts the tray and returns its menu once it registered.
@@ -184,7 +206,7 @@ func (f *fixture) assertNoSecrets(tokens ...string) {
 	if err != nil {
 		f.t.Fatalf("read profile file: %v", err)
 	}
-	for _, tok := range append(tokens, secret, "Y2xpZW50OnNlY3JldA") {
+	for _, tok := range append(tokens, f.secret, "Y2xpZW50OnNlY3JldA") {
 		if tok != "" && bytes.Contains(data, []byte(`"`+tok+`"`)) {
 			f.t.Errorf("profile file contains a secret or token")
 		}

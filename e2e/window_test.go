@@ -14,14 +14,14 @@ import (
 
 const profilesWindowTitle = "Athos Token Tray: profiles"
 
-// windowCount returns how many X windows carry title.
+// windowCount returns how many X windows carry title. xwininfo fails when
+// a window disappears while it walks the tree, as Fyne's start-up windows
+// do, so a failed walk is tried again.
 func windowCount(t *testing.T, title string) int {
 	t.Helper()
-	// xwininfo fails with BadWindow when a window is destroyed while it
-	// walks the tree, so a failure is tried again a few times.
-	var out []byte
 	var err error
-	for range 5 {
+	for range 10 {
+		var out []byte
 		if out, err = exec.Command("xwininfo", "-root", "-tree").Output(); err == nil {
 			return strings.Count(string(out), `"`+title+`": (`)
 		}

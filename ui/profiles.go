@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/athos-tray/athos-tray/auth"
 )
@@ -20,6 +21,9 @@ type loadResult struct {
 // event loop, because a locked keyring can block for minutes.
 func (t *tray) reload() {
 	t.loading = true
+	if t.loadStarted.IsZero() {
+		t.loadStarted = time.Now()
+	}
 	t.loadSeq++
 	seq := t.loadSeq
 	t.configStat = statFile(t.opts.Store.Path)
@@ -75,7 +79,7 @@ func (t *tray) loadActive(sb *SandboxProfile) loadResult {
 // drops credentials that still work for the same profile, so a locked
 // keyring or a broken profile file leaves a valid token in place.
 func (t *tray) applyLoad(r loadResult) {
-	t.loading, t.switching = false, ""
+	t.loading, t.switching, t.loadStarted = false, "", time.Time{}
 	if r.err == nil || r.profile.Name != "" {
 		t.updateProfileMenu(r.config)
 	}
@@ -93,6 +97,10 @@ func (t *tray) applyLoad(r loadResult) {
 	case r.profile.Name == "":
 		t.log.Warn("no profile configured; add one with 'athos-tray profile add'", "config", t.opts.Store.Path)
 		t.profile, t.creds, t.loaded, t.loadErr = auth.Profile{}, auth.Credentials{}, false, nil
+		if aside := r.config.MovedAside; aside != nil {
+			t.log.Error("profile file moved aside", "err", aside)
+			t.loadErr = aside
+		}
 		if len(r.config.Profiles) == 0 {
 			t.openCredentialsOnFirstRun()
 		}
@@ -175,4 +183,40 @@ func (t *tray) useProfile(name string) {
 			t.switching = name
 		}
 	})
+}
+
+// forwardShow turns requests from later starts of the program into
+// events that open a window.
+func (t *tray) forwardShow() {
+	for {
+		select {
+		case <-t.opts.Show:
+		case <-t.ctx.Done():
+			return
+		}
+		select {
+		case t.events <- (*tray).show:
+		case <-t.ctx.Done():
+			return
+		}
+	}
+}
+
+// show handles a request from another start of the program: it opens the
+// profile window, or the credentials window on the sandbox, and flashes a
+// notice when there is no window to open or it is open already.
+func (t *tray) show() {
+	t.log.Info("another start asked the tray to show itself", "profile", t.profile.Name)
+	name := WindowProfiles
+	if t.opts.Sandbox != nil {
+		name = WindowCredentials
+	}
+	switch {
+	case t.opts.OpenWindow == nil:
+		t.showFlash("Athos Token Tray is already running")
+	case t.windowsOpen[name]:
+		t.showFlash("Athos Token Tray is already running; its window is open")
+	default:
+		t.openWindow(WindowRequest{Name: name})
+	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/athos-tray/athos-tray/assets"
 	"github.com/athos-tray/athos-tray/auth"
 	"github.com/athos-tray/athos-tray/internal/settings"
+	"github.com/athos-tray/athos-tray/internal/netwatch"
+	"github.com/athos-tray/athos-tray/internal/notify"
 )
 
 const (
@@ -29,6 +31,9 @@ const (
 	// flashDuration is how long a copy or refresh result replaces the
 	// status line.
 	flashDuration = 3 * time.Second
+	// resumeGap is the wall-clock gap between two render ticks above which
+	// the tray takes it that the computer slept.
+	resumeGap = 5 * renderInterval
 	// requestTimeout bounds a token request started from the menu.
 	requestTimeout = 30 * time.Second
 )
@@ -51,6 +56,14 @@ type Options struct {
 	// OpenWindow, when set, starts a window process and returns once it
 	// has ended.
 	OpenWindow func(req WindowRequest) error
+	// Notifier, when set, shows desktop notifications when a refresh fails
+	// with under 15 minutes left, when the token expires and when it
+	// recovers, unless the Notifications setting is off. Nil turns
+	// notifications off.
+	Notifier notify.Sender
+	// Show receives a value when another start of the program asks this
+	// tray to show itself.
+	Show <-chan string
 }
 
 // WindowRequest describes one window process: 'athos-tray window Name
@@ -86,7 +99,7 @@ func Run(ctx context.Context, opts Options) error {
 	}()
 	systray.Run(t.start, func() {
 		t.clearClipboardOnQuit()
-		opts.Logger.Info("tray stopped")
+		opts.Logger.Info("tray stopped", "profile", t.manager.Snapshot().Profile)
 		cancel()
 	})
 	return nil
@@ -125,11 +138,13 @@ type tray struct {
 	loaded  bool
 	// loading reports that a reload is under way, and switching names the
 	// profile that the user picked until that reload has finished.
-	loading    bool
-	switching  string
-	loadErr    error
-	loadSeq    int
-	configStat fileStamp
+	loading   bool
+	switching string
+	loadErr   error
+	loadSeq   int
+	// loadStarted is when the running reload began, zero when none runs.
+	loadStarted time.Time
+	configStat  fileStamp
 
 	// windowsOpen holds the names of the window processes started from
 	// the menu that are still running.
@@ -146,6 +161,9 @@ type tray struct {
 
 	flash      string
 	flashUntil time.Time
+
+	// episodes decides which notifications a snapshot calls for.
+	episodes notify.Episodes
 }
 
 type menuItems struct {
@@ -221,11 +239,28 @@ func (t *tray) start() {
 	t.forward(t.items.refresh, (*tray).refresh)
 	t.forward(t.items.legacy, (*tray).toggleLegacy)
 	t.forward(t.items.quit, func(*tray) { systray.Quit() })
+	if t.opts.Show != nil {
+		go t.forwardShow()
+	}
 
 	go t.manager.Run(t.ctx)
+	go t.watchNetwork()
 	go t.runWrites()
 	go t.loop()
 	t.log.Info("tray started", "sandbox", t.opts.Sandbox != nil, "config", t.opts.Store.Path)
+}
+
+// watchNetwork wakes the manager when the network configuration changes,
+// as when a laptop joins a network again after an outage or a resume, so
+// that a due refresh or a retry waiting in backoff starts at once.
+func (t *tray) watchNetwork() {
+	err := netwatch.Watch(t.ctx, func() {
+		t.log.Info("network changed; retrying a due refresh now", "profile", t.manager.Snapshot().Profile)
+		t.manager.Wake()
+	})
+	if err != nil {
+		t.log.Warn("network changes are not watched; retries follow their backoff", "err", err)
+	}
 }
 
 // forward turns clicks on item into events. systray drops a click when
@@ -256,6 +291,7 @@ func (t *tray) loop() {
 	resync := time.NewTimer(resyncDelays[0])
 	defer resync.Stop()
 
+	var lastTick time.Time
 	t.reload()
 	t.render()
 	for {
@@ -265,7 +301,15 @@ func (t *tray) loop() {
 		case handle := <-t.events:
 			handle(t)
 		case <-t.manager.Changed():
-		case <-render.C:
+		case tick := <-render.C:
+			// The ticker's clock stops while the computer sleeps, so a
+			// wall-clock gap between two ticks means it just woke up.
+			if wall := tick.Round(0); !lastTick.IsZero() && wall.Sub(lastTick) > resumeGap {
+				t.log.Info("computer woke up; checking the token now", "profile", t.profile.Name,
+					"gap", wall.Sub(lastTick).Round(time.Second))
+				t.manager.Wake()
+			}
+			lastTick = tick.Round(0)
 		case <-configCheck.C:
 			t.checkConfig()
 		case <-resync.C:
@@ -292,6 +336,7 @@ func (t *tray) render() {
 		Sandbox:       t.opts.Sandbox != nil,
 		LoadErr:       t.loadErr,
 		Loading:       t.loading && !t.ready(),
+		LoadStarted:   t.loadStarted,
 		Flash:         t.flash,
 		RefreshMargin: t.margin,
 	}
@@ -301,6 +346,7 @@ func (t *tray) render() {
 	if !t.ready() {
 		in.Snapshot = auth.Snapshot{}
 	}
+	t.checkNotifications(in.Snapshot, now)
 	v := Render(in, now)
 
 	old, first := t.applied, !t.appliedOK
