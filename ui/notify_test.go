@@ -107,9 +107,9 @@ func TestTrayNotificationSwitch(t *testing.T) {
 		t.Run(fmt.Sprintf("enabled=%v", enabled), func(t *testing.T) {
 			sent := make(recordingSender, 4)
 			tr := &tray{
-				ctx:    t.Context(),
-				log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-				loaded: true,
+				ctx:      t.Context(),
+				log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+				loaded:   true,
 				opts:     Options{Notifier: sent},
 				settings: settings.Settings{Notifications: enabled},
 			}

@@ -16,9 +16,9 @@ import (
 
 	"github.com/athos-tray/athos-tray/assets"
 	"github.com/athos-tray/athos-tray/auth"
-	"github.com/athos-tray/athos-tray/internal/settings"
 	"github.com/athos-tray/athos-tray/internal/netwatch"
 	"github.com/athos-tray/athos-tray/internal/notify"
+	"github.com/athos-tray/athos-tray/internal/settings"
 )
 
 const (
