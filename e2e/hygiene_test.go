@@ -121,9 +121,13 @@ func TestRunLeavesNoSecretBehind(t *testing.T) {
 
 	// The tray, its window process and a second start.
 	found.scanProcess(t, tray.Process.Pid, "tray")
-	item.click("Edit profiles…")
+	item.click("Manage profiles…")
 	window := waitForWindowChild(t, tray.Process.Pid, "profiles")
 	found.scanProcess(t, window, "profile window")
+	// The token window gets the token through its standard input.
+	item.click("Token details…")
+	tokenWindow := waitForWindowChild(t, tray.Process.Pid, "token")
+	found.scanProcess(t, tokenWindow, "token window")
 	second := f.command("", "tray")
 	if err := runWithTimeout(second, 20*time.Second); err == nil {
 		t.Errorf("second tray start succeeded, want exit code 6")
