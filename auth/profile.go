@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/athos-tray/athos-tray/internal/atomicfile"
 )
 
 // ConfigDirEnv names the environment variable that overrides the folder of
@@ -232,9 +234,8 @@ func (s ConfigStore) CheckProfile(p Profile) error {
 	return nil
 }
 
-// Save writes c atomically with mode 0600: it writes a temporary file in
-// the same folder, syncs it and renames it over the old file, so that a
-// crash leaves either the old or the new content.
+// Save writes c atomically with mode 0600, so that a crash leaves either
+// the old or the new content.
 func (s ConfigStore) Save(c Config) error {
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
@@ -246,28 +247,7 @@ func (s ConfigStore) Save(c Config) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create config folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, configFileName+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("save profiles: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save profiles: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save profiles: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save profiles: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save profiles: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), s.Path); err != nil {
+	if err := atomicfile.WriteFile(s.Path, data, 0o600); err != nil {
 		return fmt.Errorf("save profiles: %w", err)
 	}
 	return nil
