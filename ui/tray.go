@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -250,6 +251,11 @@ func (t *tray) loop() {
 			t.appliedOK = false
 			if resyncDelays = resyncDelays[1:]; len(resyncDelays) > 0 {
 				resync.Reset(resyncDelays[0])
+			} else {
+				// Start-up is over. Linking Fyne leaves megabytes of
+				// garbage from package initialisers, which a heap this
+				// small would keep for minutes before the first GC.
+				debug.FreeOSMemory()
 			}
 		}
 		t.render()
