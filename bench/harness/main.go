@@ -44,6 +44,9 @@ type config struct {
 	runs, clicks, lifetimes   int
 	lifetime                  time.Duration
 	goBench, out, commit      string
+	// detailsItem starts the label of the menu item that opens the token
+	// details window.
+	detailsItem string
 }
 
 // trayKind is one of the three trays under test.
@@ -69,6 +72,7 @@ func main() {
 	flag.StringVar(&cfg.goBench, "gobench", "", "file with the output of go test -bench, copied into the report")
 	flag.StringVar(&cfg.out, "out", "", "Markdown file whose benchmark section is replaced with the report; empty prints only")
 	flag.StringVar(&cfg.commit, "commit", "unknown", "commit of the measured source, for the report")
+	flag.StringVar(&cfg.detailsItem, "details-item", "Token details", "start of the label of the menu item that opens the token details window")
 	flag.Parse()
 
 	if err := run(cfg); err != nil {
@@ -397,7 +401,7 @@ func readClipboard() (string, error) {
 // it to be viewable, closes it with WM_DELETE_WINDOW and waits for its
 // process to exit. It returns a note instead when the menu has no such item.
 func (b *bench) measureDetails(menu *trayMenu, trayPID int) (open, closed time.Duration, note string, err error) {
-	entry, err := menu.entry("Token details")
+	entry, err := menu.entry(b.cfg.detailsItem)
 	if errors.Is(err, errNoSuchItem) {
 		return 0, 0, "n/a (no such item)", nil
 	}

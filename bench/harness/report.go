@@ -99,7 +99,7 @@ func (r *report) markdown() string {
 		p("| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, a, s, f, rs, rf, target, result)
 	}
 	row("Idle CPU, utime+stime (% of one core)", percent(ours.cpu), percent(sys.cpu), percent(fyne.cpu),
-		ratio(ours.cpu, sys.cpu), ratio(ours.cpu, fyne.cpu), cpuTarget, judgeCPU(ours.cpu, sys.cpu, fyne.cpu))
+		ratio(ours.cpu, sys.cpu), ratio(ours.cpu, fyne.cpu), cpuTarget, r.judgeTicks(ours.cpu, sys.cpu, fyne.cpu))
 	row("Idle CPU, schedstat run time (% of one core)", percent(ours.run), percent(sys.run), percent(fyne.run),
 		ratio(ours.run, sys.run), ratio(ours.run, fyne.run), cpuTarget, judgeCPU(ours.run, sys.run, fyne.run))
 	row("Wake-ups: context switches per second", fmt.Sprintf("%.1f", ours.wakeup), fmt.Sprintf("%.1f", sys.wakeup),
@@ -239,6 +239,21 @@ func judgeCPU(ours, sys, fyne float64) string {
 	return "missed: " + strings.Join(misses, "; ")
 }
 
+// judgeTicks judges the utime+stime row, unless the systray reference used
+// so few 10 ms ticks that one tick more or less would decide the result.
+func (r *report) judgeTicks(ours, sys, fyne float64) string {
+	ticks := sys / 100 * r.cfg.idle.Seconds() * clockTicksPerSecond
+	if ticks < minJudgedTicks {
+		return fmt.Sprintf("not judged: the systray reference used %.0f ticks of 10 ms, too few to resolve %.1fx; see the schedstat row",
+			ticks, maxCPUVersusSystray)
+	}
+	return judgeCPU(ours, sys, fyne)
+}
+
+// minJudgedTicks is the reference's tick count from which a 1.5x ratio is
+// no longer decided by rounding to whole ticks.
+const minJudgedTicks = 10
+
 func judgeRSS(ours, sys int64) string {
 	limit := int64(maxRSSVersusSystray * float64(sys))
 	if ours <= limit {
@@ -264,10 +279,10 @@ func ratio(ours, ref float64) string {
 		return "0"
 	}
 	r := ours / ref
-	if r >= 1 {
+	if r >= 0.5 {
 		return fmt.Sprintf("%.2fx", r)
 	}
-	return fmt.Sprintf("%.2fx (1/%.0f)", r, 1/r)
+	return fmt.Sprintf("%.3fx (1/%.0f)", r, 1/r)
 }
 
 func percent(v float64) string { return fmt.Sprintf("%.3f%%", v) }
