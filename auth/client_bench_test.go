@@ -42,4 +42,3 @@ func BenchmarkFetchToken(b *testing.B) {
 		}
 	}
 }
-

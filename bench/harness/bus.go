@@ -32,7 +32,7 @@ type watcher struct {
 type watcherObject struct{ w *watcher }
 
 // RegisterStatusNotifierItem records the caller. fyne.io/systray passes its
-// object path; other items pass a bus name, and their object sits at
+// object path. Other items pass a bus name and export their object at
 // /StatusNotifierItem.
 func (o watcherObject) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
 	r := registration{sender: string(sender), path: "/StatusNotifierItem", at: time.Now()}

@@ -327,11 +327,10 @@ type copyTiming struct {
 	owner, read time.Duration
 }
 
-// measureCopies clicks Copy Bearer header b.cfg.clicks times. Between the
-// click and the change of owner it polls XGetSelectionOwner, which takes
-// well under a millisecond; then it reads the selection with xclip -o,
-// which starts a process each time and so resolves only to a few
-// milliseconds.
+// measureCopies clicks Copy Bearer header b.cfg.clicks times. Until the
+// selection changes owner, it polls XGetSelectionOwner, which takes well
+// under a millisecond. Then it reads the selection with xclip -o, which
+// starts a process each time and so resolves only to a few milliseconds.
 func (b *bench) measureCopies(menu *trayMenu) ([]copyTiming, error) {
 	var copies []copyTiming
 	for i := range b.cfg.clicks {
@@ -364,7 +363,7 @@ func (b *bench) measureCopies(menu *trayMenu) ([]copyTiming, error) {
 				break
 			}
 			if time.Since(clicked) > 10*time.Second {
-				return nil, fmt.Errorf("the clipboard holds no Bearer header 10s after the click (it holds %d bytes)", len(text))
+				return nil, fmt.Errorf("the clipboard contains no Bearer header 10s after the click (it contains %d bytes)", len(text))
 			}
 		}
 		copies = append(copies, timing)
@@ -389,7 +388,7 @@ func writeClipboard(text string) error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return errors.New("the clipboard did not take the marker text within 5s")
+	return errors.New("the clipboard did not contain the marker text within 5s of xclip -i")
 }
 
 func readClipboard() (string, error) {
@@ -428,14 +427,14 @@ func (b *bench) measureDetails(menu *trayMenu, trayPID int) (open, closed time.D
 	}
 	open = time.Since(clicked)
 
-	// A person reads the window before closing it; the pause also keeps
+	// A person reads the window before closing it. The pause also keeps
 	// the close from racing the window's first frames.
 	time.Sleep(time.Second)
 	closing := time.Now()
 	b.display.closeWindow(window)
 	for !processGone(child) || len(b.display.windowsOf(child)) > 0 {
 		if time.Since(closing) > 10*time.Second {
-			return 0, 0, "", fmt.Errorf("the window process %d still runs 10s after WM_DELETE_WINDOW", child)
+			return 0, 0, "", fmt.Errorf("the window process %d is still running 10s after WM_DELETE_WINDOW", child)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

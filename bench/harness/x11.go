@@ -95,7 +95,7 @@ func (x *display) windowsOf(pid int) []uint64 {
 	return out
 }
 
-// closeWindow asks window w to close the way a window manager does.
+// closeWindow sends w the close request that a window manager sends.
 func (x *display) closeWindow(w uint64) { C.sendDeleteWindow(x.d, C.Window(w)) }
 
 // clipboardOwner returns the window that owns the CLIPBOARD selection, or 0.
