@@ -168,6 +168,9 @@ func (r *report) markdown() string {
 
 var trayNames = map[string]string{keyOurs: "Athos", keySystray: "systray ref", keyFyne: "Fyne ref"}
 
+// minListedKiB is the smallest mapping that writeMappings lists.
+const minListedKiB = 100
+
 // writeMappings lists the largest resident mappings of each tray side by side.
 func (r *report) writeMappings(b *strings.Builder) {
 	last := func(key string) map[string]int64 {
@@ -190,7 +193,7 @@ func (r *report) writeMappings(b *strings.Builder) {
 			continue
 		}
 		for i, m := range runs[len(runs)-1].memory.byMapping {
-			if i >= 8 {
+			if i >= 8 || m.rssKiB < minListedKiB {
 				break
 			}
 			if !slices.Contains(names, m.name) {
