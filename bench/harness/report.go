@@ -247,8 +247,8 @@ func judgeCPU(ours, sys, fyne float64) string {
 func (r *report) judgeTicks(ours, sys, fyne float64) string {
 	ticks := sys / 100 * r.cfg.idle.Seconds() * clockTicksPerSecond
 	if ticks < minJudgedTicks {
-		return fmt.Sprintf("not judged: the systray reference used %.0f ticks of 10 ms, too few to resolve %.1fx; see the schedstat row",
-			ticks, maxCPUVersusSystray)
+		return fmt.Sprintf("not judged: the systray reference used %.0f ms, and in 10 ms ticks rounding decides %.1fx; see the schedstat row",
+			ticks*1000/clockTicksPerSecond, maxCPUVersusSystray)
 	}
 	return judgeCPU(ours, sys, fyne)
 }
