@@ -66,8 +66,11 @@ fuzz:
 e2e:
 	scripts/desktop-session.sh $(GO) test -tags e2e -count=1 -v ./e2e
 
+# Compares the tray's idle cost with the reference trays under bench/ in a
+# private desktop session and writes BENCHMARKS.md. BENCH_IDLE=10s
+# BENCH_RUNS=1 make bench is a quick try that only prints the table.
 bench: deps-test build
-	scripts/bench.sh
+	GO=$(GO) scripts/bench.sh
 
 clean:
 	rm -rf bin

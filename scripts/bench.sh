@@ -1,67 +1,65 @@
 #!/usr/bin/env bash
-# Measures the resident tray at idle: CPU time, resident and private memory
-# and context switches over a fixed window, with a valid token from the
-# built-in emulator. Prints one Markdown table row for docs/BENCHMARKS.md.
+# Measures what the resident Athos tray costs next to two reference trays,
+# one made with fyne.io/systray alone (bench/systraytray) and one made with
+# Fyne's desktop.App system tray (bench/fynetray), in one private desktop
+# session (scripts/desktop-session.sh). It also runs the Go benchmarks of
+# the auth package. The harness (bench/harness) prints a Markdown table and
+# writes it into BENCHMARKS.md.
 #
-# Usage: scripts/bench.sh [SECONDS]   (default 60; run through make bench)
+# Usage: scripts/bench.sh   (make bench builds bin/athos-tray first)
+#
+# Environment, for a quick try such as BENCH_IDLE=10s BENCH_RUNS=1 make bench:
+#   BENCH_IDLE       idle window per run (default 60s)
+#   BENCH_RUNS       runs per tray; the table shows medians (default 3)
+#   BENCH_CLICKS     Copy Bearer header clicks per run of the Athos tray (default 5)
+#   BENCH_LIFETIMES  token lifetimes in the simulated day (default 6)
+#   BENCH_LIFETIME   compressed token lifetime (default 5m20s, a refresh every 20s)
+#   BENCH_WRITE      1 writes BENCHMARKS.md, 0 only prints; by default only a
+#                    run with a 60s idle window and at least 3 runs writes it
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
-bin=bin/athos-tray
-[[ -x $bin ]] || { echo "bench: $bin is missing; run 'make build' first" >&2; exit 1; }
+go=${GO:-go}
+idle=${BENCH_IDLE:-60s}
+runs=${BENCH_RUNS:-3}
+bin=$PWD/bin/athos-tray
+out=$PWD/bin/bench
+[[ -x $bin ]] || {
+	echo "bench: $bin is missing; run 'make build' first" >&2
+	exit 1
+}
 
-if [[ -z ${ATHOS_BENCH_INSIDE:-} ]]; then
-	ATHOS_BENCH_INSIDE=1 exec scripts/desktop-session.sh "$0" "$seconds"
+write=${BENCH_WRITE:-}
+if [[ -z $write ]]; then
+	write=0
+	[[ $idle == 60s && $runs -ge 3 ]] && write=1
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+mkdir -p "$out"
+echo "bench: building the reference trays and the harness" >&2
+"$go" build -tags benchref -o "$out/systraytray" ./bench/systraytray
+"$go" build -tags benchref -o "$out/fynetray" ./bench/fynetray
+"$go" build -tags benchref -o "$out/harness" ./bench/harness
 
-export ATHOS_TRAY_CONFIG_DIR=$work/config
-port=$((20000 + RANDOM % 20000))
-"$bin" emulator --listen "127.0.0.1:$port" >"$work/emulator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do
-	grep -q listening "$work/emulator.log" && break
-	sleep 0.1
-done
-printf 'secret\n' | "$bin" profile add bench --client-id client --api-url "http://127.0.0.1:$port" >/dev/null
+# The Go benchmarks run before the trays, so they do not disturb the idle
+# measurements.
+echo "bench: running the Go benchmarks of ./auth" >&2
+"$go" test -run '^$' -bench . -benchmem -count 1 ./auth >"$out/gobench.txt"
 
-"$bin" tray >"$work/tray.log" 2>&1 &
-tray=$!
-pids+=("$tray")
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ $commit != unknown && -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+	commit+=" with uncommitted changes"
+fi
 
-# Let the tray start, fetch its token and settle before measuring.
-sleep 5
-ticks_per_second=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$tray/stat"; }
-# Context switches of all the tray's threads: roughly how often it wakes.
-context_switches() { cat /proc/"$tray"/task/*/status | awk '/ctxt_switches:/ {n += $2} END {print n}'; }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$tray/status"; }
-
-start_ticks=$(cpu_ticks)
-start_switches=$(context_switches)
-peak_rss=0
-for _ in $(seq "$seconds"); do
-	sleep 1
-	rss=$(rss_kib)
-	((rss > peak_rss)) && peak_rss=$rss
-done
-end_ticks=$(cpu_ticks)
-# Private memory leaves out the pages of shared libraries (libGL, libX11)
-# that other desktop programs map too.
-private_kib=$(awk '/^Private_(Clean|Dirty):/ {n += $2} END {print n}' "/proc/$tray/smaps_rollup")
-end_switches=$(context_switches)
-
-cpu_percent=$(awk -v t=$((end_ticks - start_ticks)) -v hz="$ticks_per_second" -v s="$seconds" 'BEGIN {printf "%.2f", 100 * t / hz / s}')
-switches_per_second=$(awk -v w=$((end_switches - start_switches)) -v s="$seconds" 'BEGIN {printf "%.1f", w / s}')
-size_mib=$(awk -v b="$(stat -c %s "$bin")" 'BEGIN {printf "%.1f", b / 1048576}')
-
-echo "| $(date -u +%Y-%m-%d) | $(nproc) cores | ${seconds}s | ${cpu_percent}% | $((peak_rss / 1024)) MiB | $((private_kib / 1024)) MiB | ${switches_per_second}/s | ${size_mib} MiB |"
+args=(
+	-ours "$bin" -systray "$out/systraytray" -fyne "$out/fynetray"
+	-idle "$idle" -runs "$runs"
+	-clicks "${BENCH_CLICKS:-5}" -lifetimes "${BENCH_LIFETIMES:-6}" -lifetime "${BENCH_LIFETIME:-5m20s}"
+	-gobench "$out/gobench.txt" -commit "$commit"
+)
+if [[ $write == 1 ]]; then
+	args+=(-out "$PWD/BENCHMARKS.md")
+else
+	echo "bench: a quick run; BENCHMARKS.md is left as it is (set BENCH_WRITE=1 to write it)" >&2
+fi
+exec scripts/desktop-session.sh "$out/harness" "${args[@]}"

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -316,6 +317,12 @@ func (t *tray) loop() {
 			t.appliedOK = false
 			if resyncDelays = resyncDelays[1:]; len(resyncDelays) > 0 {
 				resync.Reset(resyncDelays[0])
+			} else {
+				// Start-up is over. Package initialisers, mostly Fyne's,
+				// leave about 2 MB of garbage that a heap this small
+				// would keep for minutes before its first GC, and
+				// FreeOSMemory also returns the freed pages at once.
+				debug.FreeOSMemory()
 			}
 		}
 		t.render()
