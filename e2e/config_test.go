@@ -1,0 +1,40 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/athos-tray/athos-tray/auth/emulator"
+)
+
+// TestTrayReportsBrokenProfileFile checks that a profile file that does not
+// parse is renamed, never replaced, that the status line reports it, and
+// that a profile added afterwards starts a new file.
+func TestTrayReportsBrokenProfileFile(t *testing.T) {
+	s := newShell(t)
+	f := newFixture(t, emulator.Config{})
+	logOutputOnFailure(t, f)
+	writeSettings(t, f, `{"credentialsPrompted": true}`)
+	broken := []byte(`{"active": "e2e", "profiles": [`)
+	path := filepath.Join(f.configDir, "profiles.json")
+	if err := os.WriteFile(path, broken, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	item, _ := f.startTray(s)
+	item.waitForStatus(startTimeout, equals("Profile file broken, moved aside (see log)"), "status for a broken profile file")
+	aside, _ := filepath.Glob(path + ".broken-*")
+	if len(aside) != 1 {
+		t.Fatalf("found %d files moved aside, want 1", len(aside))
+	}
+	if got, _ := os.ReadFile(aside[0]); string(got) != string(broken) {
+		t.Errorf("the file moved aside holds %q, want the broken file unchanged", got)
+	}
+
+	f.addProfile("e2e")
+	item.waitForStatus(15*time.Second, hasPrefix("Expires in "), "countdown after a profile was added")
+}
