@@ -38,3 +38,27 @@ func TestTrayReportsBrokenProfileFile(t *testing.T) {
 	f.addProfile("e2e")
 	item.waitForStatus(15*time.Second, hasPrefix("Expires in "), "countdown after a profile was added")
 }
+
+// TestTrayKeepsTokenWhenProfileFileBreaks checks that a profile file that
+// stops parsing while the tray runs leaves the loaded profile and its token
+// in place.
+func TestTrayKeepsTokenWhenProfileFileBreaks(t *testing.T) {
+	s := newShell(t)
+	f := newFixture(t, emulator.Config{})
+	logOutputOnFailure(t, f)
+	f.addProfile("e2e")
+	item, _ := f.startTray(s)
+	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+
+	path := filepath.Join(f.configDir, "profiles.json")
+	if err := os.WriteFile(path, []byte(`{"active": "e2e", "profiles": [`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	item.waitForStatus(15*time.Second, equals("Reload failed: Profile file broken, moved aside (see log)"),
+		"report of the broken file")
+	item.waitForStatus(15*time.Second, hasPrefix("Expires in "), "countdown after the report")
+	f.assertValidHeader(copyBearerHeader(t, item))
+	if aside, _ := filepath.Glob(path + ".broken-*"); len(aside) != 1 {
+		t.Errorf("found %d files moved aside, want 1", len(aside))
+	}
+}

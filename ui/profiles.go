@@ -53,6 +53,11 @@ func (t *tray) loadActive(sb *SandboxProfile) loadResult {
 		return loadResult{err: err}
 	}
 	profile, ok := config.ActiveProfile()
+	if !ok && config.MovedAside != nil {
+		// A file that no longer parses must not unload a profile that
+		// works, so it counts as a failed load.
+		return loadResult{config: config, err: config.MovedAside}
+	}
 	if !ok {
 		return loadResult{config: config}
 	}
@@ -97,10 +102,6 @@ func (t *tray) applyLoad(r loadResult) {
 	case r.profile.Name == "":
 		t.log.Warn("no profile configured; add one with 'athos-tray profile add'", "config", t.opts.Store.Path)
 		t.profile, t.creds, t.loaded, t.loadErr = auth.Profile{}, auth.Credentials{}, false, nil
-		if aside := r.config.MovedAside; aside != nil {
-			t.log.Error("profile file moved aside", "err", aside)
-			t.loadErr = aside
-		}
 		if len(r.config.Profiles) == 0 {
 			t.openCredentialsOnFirstRun()
 		}
