@@ -31,6 +31,10 @@ const (
 	// schedule, a retry or Wake requests it. Refresh, and Token without a
 	// valid token, are not held back, because a caller waits for them.
 	minRequestInterval = 5 * time.Second
+	// lastRetryLead is how long before a kept token's expiry the last
+	// retry of a failing refresh comes, when the backoff would otherwise
+	// put the next retry after the expiry.
+	lastRetryLead = 15 * time.Second
 	// clockJumpTolerance is how far the wall clock may move against the
 	// elapsed time of an ElapsedClock before the Manager takes it for a
 	// change of the wall clock.
@@ -460,10 +464,26 @@ func (m *Manager) recordLocked(profile string, tok Token, err error) {
 		return
 	}
 
-	m.scheduleLocked(now.Add(m.backoff(err)))
+	m.scheduleLocked(m.retryAtLocked(now, err))
 	m.log.Warn("token request failed; retrying", "profile", profile, "err", err, "attempt", m.failures,
 		"retry_in", m.next.Sub(now).Round(time.Second), "network", IsNetworkError(err),
 		"token_valid", m.token.Valid(now))
+}
+
+// retryAtLocked returns when to retry after err. While the kept token is
+// valid, a backoff that would reach past its expiry is cut short so that one
+// retry comes lastRetryLead before the token expires, unless the server
+// asked for a later retry with Retry-After.
+func (m *Manager) retryAtLocked(now time.Time, err error) time.Time {
+	at := now.Add(m.backoff(err))
+	var status *StatusError
+	if errors.As(err, &status) && status.RetryAfter > 0 {
+		return at
+	}
+	if last := m.token.Expiry().Add(-lastRetryLead); m.token.Valid(now) && now.Before(last) && at.After(last) {
+		return last
+	}
+	return at
 }
 
 // backoff returns the delay before the next retry: RetryMin doubled for each

@@ -380,6 +380,43 @@ func TestManagerRetriesWithCappedBackoff(t *testing.T) {
 	}
 }
 
+func TestManagerRetriesBeforeKeptTokenExpires(t *testing.T) {
+	h := newHarness(t)
+	h.answer(h.token("kept", 12*time.Hour), nil)
+	h.settle()
+	h.advance(12*time.Hour - 5*time.Minute)
+	expiry := h.m.Snapshot().Token.Expiry()
+
+	// Backoff alone would retry 5, 10, 20, 40, 80 and 160 seconds apart,
+	// and the sixth retry would come 15 seconds after the expiry.
+	offline := fmt.Errorf("fetch token: %w", ErrNetwork)
+	var times []time.Time
+	for i := range 6 {
+		h.answer(Token{}, offline)
+		h.settle()
+		next := h.m.Snapshot().NextAttempt
+		times = append(times, next)
+		if i == 5 {
+			break
+		}
+		if !h.clock.Advance(next.Sub(h.clock.Now())) {
+			t.Fatalf("Run's timer did not fire at the retry time %v", next)
+		}
+	}
+	last := times[len(times)-1]
+	if want := expiry.Add(-lastRetryLead); !last.Equal(want) {
+		t.Errorf("last retry before expiry at %v, want %v (%v before the expiry)", last, want, lastRetryLead)
+	}
+	for i, at := range times {
+		if !at.Before(expiry) {
+			t.Errorf("retry %d planned at %v, not before the expiry at %v", i+1, at, expiry)
+		}
+	}
+	if got := h.fetcher.count.Load(); got != 7 {
+		t.Errorf("requests = %d, want 7 (the first token and six attempts)", got)
+	}
+}
+
 func TestManagerBackoffJitterAndRetryAfter(t *testing.T) {
 	tests := []struct {
 		name     string
