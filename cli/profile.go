@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
 	"github.com/athos-tray/athos-tray/auth"
+	"github.com/athos-tray/athos-tray/ui"
 )
 
 // errNoProfile means no profile is configured or none is active.
@@ -262,6 +264,35 @@ func runProfileRemove(args []string, env Env) error {
 	return nil
 }
 
+// keyringNoticeDelay is how long a keyring read may take before the
+// command says that it waits for the keyring.
+var keyringNoticeDelay = ui.KeyringWaitNotice
+
+// getSecret reads the secret of profile. A locked keyring keeps the read
+// waiting for its unlock prompt, so after keyringNoticeDelay it says on
+// standard error what the command waits for.
+func getSecret(env Env, profile string) (string, error) {
+	type result struct {
+		secret string
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		secret, err := env.Secrets.Get(profile)
+		done <- result{secret, err}
+	}()
+	notice := time.NewTimer(keyringNoticeDelay)
+	defer notice.Stop()
+	select {
+	case r := <-done:
+		return r.secret, r.err
+	case <-notice.C:
+		fmt.Fprintln(env.Stderr, ui.KeyringWaitText)
+	}
+	r := <-done
+	return r.secret, r.err
+}
+
 // loadConfig reads the profile file, and warns on standard error when a
 // file that could not be parsed was moved aside, so that "no profiles"
 // never hides lost work.
@@ -298,7 +329,7 @@ func loadProfile(env Env, name string) (auth.Profile, auth.Credentials, error) {
 		return auth.Profile{}, auth.Credentials{}, err
 	}
 
-	secret, err := env.Secrets.Get(profile.Name)
+	secret, err := getSecret(env, profile.Name)
 	if err != nil {
 		return auth.Profile{}, auth.Credentials{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/athos-tray/athos-tray/auth"
 	"github.com/athos-tray/athos-tray/auth/emulator"
+	"github.com/athos-tray/athos-tray/ui"
 )
 
 func TestProfileAddReadsSecretFromStdin(t *testing.T) {
@@ -510,5 +511,65 @@ func TestProfileAddExistingWithoutSecret(t *testing.T) {
 	r := h.run("", "profile", "add", "fresh", "--client-id", testClientID, "--api-url", url)
 	if r.code != ExitUsage {
 		t.Errorf("new profile without a secret: exit %d, want %d", r.code, ExitUsage)
+	}
+}
+
+// blockingSecrets is a keyring whose Get waits until release is closed, as
+// a locked keyring waits for its unlock prompt.
+type blockingSecrets struct {
+	*memorySecrets
+	release chan struct{}
+}
+
+func (b blockingSecrets) Get(profile string) (string, error) {
+	<-b.release
+	return b.memorySecrets.Get(profile)
+}
+
+// releasingWriter closes release once text has been written to it.
+type releasingWriter struct {
+	bytes.Buffer
+	text    string
+	release chan struct{}
+}
+
+func (w *releasingWriter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.text) {
+		select {
+		case <-w.release:
+		default:
+			close(w.release)
+		}
+	}
+	return n, err
+}
+
+func TestTokenSaysItWaitsForKeyring(t *testing.T) {
+	h := newHarness(t)
+	_, url := startEmulator(t)
+	h.addProfile("work", url)
+	saved := keyringNoticeDelay
+	keyringNoticeDelay = 0
+	t.Cleanup(func() { keyringNoticeDelay = saved })
+
+	release := make(chan struct{})
+	stderr := &releasingWriter{text: ui.KeyringWaitText, release: release}
+	var stdout bytes.Buffer
+	code := Main(t.Context(), []string{"token"}, Env{
+		Stdin:   strings.NewReader(""),
+		Stdout:  &stdout,
+		Stderr:  stderr,
+		Store:   h.store,
+		Secrets: blockingSecrets{memorySecrets: h.secrets, release: release},
+	})
+	if code != ExitOK {
+		t.Fatalf("token: exit code %d, want 0; stderr: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), ui.KeyringWaitText) {
+		t.Errorf("stderr = %q, want the keyring notice %q", stderr.String(), ui.KeyringWaitText)
+	}
+	if stdout.Len() == 0 {
+		t.Errorf("token printed nothing after the keyring answered")
 	}
 }

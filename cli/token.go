@@ -156,7 +156,7 @@ func addClockSkew(report *statusReport, tok auth.Token) {
 	report.ClockSkew = &seconds
 	if skew > ui.ClockSkewLimit || skew < -ui.ClockSkewLimit {
 		report.ClockWarning = ui.ClockSkewSentence(skew) +
-			"; the expiry above follows the server's expiresIn, but fix the clock (for example enable NTP)"
+			"; the expiry follows the server's expiresIn, but fix the clock (for example enable NTP)"
 	}
 }
 

@@ -72,7 +72,7 @@ func (t *tray) checkNotifications(snap auth.Snapshot, now time.Time) {
 			ctx, cancel := context.WithTimeout(t.ctx, notifyTimeout)
 			defer cancel()
 			if err := t.opts.Notifier.Send(ctx, message); err != nil {
-				t.log.Error("notification failed", "profile", snap.Profile, "kind", kind, "err", err)
+				t.log.Warn("notification failed", "profile", snap.Profile, "kind", kind, "err", err)
 				return
 			}
 			t.log.Info("notification sent", "profile", snap.Profile, "kind", kind)
