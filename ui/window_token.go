@@ -158,7 +158,9 @@ type tokenView struct {
 	reveal        *widget.Button
 	status        *widget.Label
 	claimsForm    *widget.Form
-	copies        map[string]*widget.Button
+	// claimsBox contains claimsForm, which fillClaims replaces.
+	claimsBox *fyne.Container
+	copies    map[string]*widget.Button
 }
 
 func newTokenView(details TokenDetails, cb Clipboard, now func() time.Time) *tokenView {
@@ -175,7 +177,7 @@ func newTokenView(details TokenDetails, cb Clipboard, now func() time.Time) *tok
 	v.token.TextStyle.Monospace = true
 	v.reveal = widget.NewButton("Reveal", v.toggleReveal)
 	v.status = widget.NewLabel("")
-	v.claimsForm = widget.NewForm()
+	v.claimsBox = container.NewStack()
 	v.copies = map[string]*widget.Button{}
 	for _, c := range tokenCopies {
 		v.copies[c.label] = widget.NewButton(c.label, func() { v.copy(c.what, c.format(v.details.AccessToken)) })
@@ -224,20 +226,24 @@ func (v *tokenView) setDetails(d TokenDetails) {
 }
 
 // fillClaims lists the decoded claims, with NumericDate claims also in
-// local time.
+// local time. It builds a new form each time because a rendered
+// widget.Form (Fyne 2.7) keeps the widgets of its first rows when its
+// items are replaced, so the first claim would show the old value.
 func (v *tokenView) fillClaims() {
-	v.claimsForm.Items = nil
+	form := widget.NewForm()
 	if v.claimsErr != nil {
-		v.claimsForm.Append("", wrapLabel("The token's claims could not be read: "+v.claimsErr.Error()))
+		form.Append("", wrapLabel("The token's claims could not be read: "+v.claimsErr.Error()))
 	}
 	for _, c := range v.claims.List {
 		text := c.Value
 		if t, ok := v.claims.Time(c.Name); ok && (c.Name == "exp" || c.Name == "iat" || c.Name == "nbf") {
 			text += " (" + localTime(t) + ")"
 		}
-		v.claimsForm.Append(c.Name, wrapLabel(text))
+		form.Append(c.Name, wrapLabel(text))
 	}
-	v.claimsForm.Refresh()
+	v.claimsForm = form
+	v.claimsBox.Objects = []fyne.CanvasObject{form}
+	v.claimsBox.Refresh()
 }
 
 // endUpdates reports that the tray no longer sends updates.
@@ -285,7 +291,7 @@ func (v *tokenView) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Claims (decoded for reading; the signature is not checked)",
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		v.claimsForm,
+		v.claimsBox,
 	)
 	return container.NewVScroll(container.NewPadded(body))
 }
