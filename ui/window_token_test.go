@@ -275,3 +275,50 @@ func TestTokenViewUpdatesEveryClaimRow(t *testing.T) {
 		t.Errorf("after a refresh 1700043200 is shown in %d claim rows, want 1 (the new iat)", got)
 	}
 }
+
+func TestTokenDetailsReaderFollowsProfileSwitch(t *testing.T) {
+	first := testDetails(time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC))
+	second := first
+	second.Profile = "staging"
+	var input strings.Builder
+	for _, d := range []TokenDetails{first, second} {
+		data, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		input.Write(append(data, '\n'))
+	}
+
+	r := NewTokenDetailsReader(strings.NewReader(input.String()), "prod")
+	for _, want := range []string{"prod", "staging"} {
+		got, err := r.Next()
+		if err != nil {
+			t.Fatalf("details for %s: %v", want, err)
+		}
+		if got.Profile != want {
+			t.Errorf("details for profile %q, want %q", got.Profile, want)
+		}
+	}
+}
+
+func TestTokenViewFollowsProfileSwitch(t *testing.T) {
+	received := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	v, _, w := newTestTokenWindow(t, testDetails(received), received)
+	test.Tap(v.reveal)
+
+	next := testDetails(received.Add(time.Hour))
+	next.Profile = "staging"
+	next.AccessToken = testToken + "s"
+	v.setDetails(next)
+
+	if v.profile.Text != "staging" {
+		t.Errorf("profile row = %q, want staging", v.profile.Text)
+	}
+	if shown := shownLabels(w); !strings.Contains(shown, "staging") {
+		t.Errorf("window does not show the new profile name")
+	}
+	wantStatus(t, v.status, `Switched to profile "staging"`)
+	if v.token.Text == next.AccessToken || v.revealed {
+		t.Errorf("the new profile's token is shown before Reveal")
+	}
+}
