@@ -48,10 +48,9 @@ type profileManager struct {
 	config   auth.Config
 	selected string
 
-	// nameDialog and nameEntry are the last dialog that askName showed,
-	// for tests.
-	nameDialog *dialog.FormDialog
-	nameEntry  *widget.Entry
+	// nameEntry is the name field of the last dialog that askName
+	// showed, which tests type into.
+	nameEntry *widget.Entry
 
 	list      *widget.List
 	add       *widget.Button
@@ -217,7 +216,7 @@ func (m *profileManager) askName(title, confirm string, apply func(from, to stri
 		}
 	}, m.window)
 	entry.OnSubmitted = func(string) { d.Submit() }
-	m.nameDialog, m.nameEntry = d, entry
+	m.nameEntry = entry
 	d.Resize(fyne.NewSize(nameDialogWidth(d, entry), d.MinSize().Height))
 	d.Show()
 	m.window.Canvas().Focus(entry)

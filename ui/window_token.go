@@ -197,7 +197,7 @@ func newTokenView(details TokenDetails, cb Clipboard, now func() time.Time) *tok
 
 // setDetails shows details, as at the start and after each update from
 // the tray, which may be for another profile after a switch in the tray.
-// A revealed token stays revealed.
+// A revealed token stays revealed unless the profile changed.
 func (v *tokenView) setDetails(d TokenDetails) {
 	first := v.details.AccessToken == ""
 	switched := !first && d.Profile != v.details.Profile
