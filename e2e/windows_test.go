@@ -370,3 +370,53 @@ func startSecondEmulator(t *testing.T, lifetime time.Duration) string {
 	t.Cleanup(func() { other.Close() })
 	return url
 }
+
+// windowProcess returns the pid of the tray's window process for window
+// name, as in 'athos-tray window NAME'.
+func windowProcess(t *testing.T, tray *exec.Cmd, name string) int {
+	t.Helper()
+	for _, pid := range childPIDs(t, tray.Process.Pid) {
+		args, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+		fields := strings.Split(string(args), "\x00")
+		if len(fields) > 2 && fields[1] == "window" && fields[2] == name {
+			return pid
+		}
+	}
+	t.Fatalf("tray has no %s window process", name)
+	return 0
+}
+
+func TestWindowClosesBesideAnotherWindow(t *testing.T) {
+	s := newShell(t)
+	f := newFixture(t, emulator.Config{})
+	logOutputOnFailure(t, f)
+	f.addProfile("e2e")
+	item, cmd := f.startTray(s)
+	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+
+	item.click("Token details…")
+	windowID(t, tokenWindowTitle)
+	item.click("Settings…")
+	windowID(t, settingsWindowTitle)
+
+	// Each window process writes Fyne's preferences file when it exits.
+	// The other one must not read that file half-written.
+	for round := range 8 {
+		closed := strings.Count(f.output.String(), `msg="window closed"`)
+		if err := syscall.Kill(windowProcess(t, cmd, "settings"), syscall.SIGTERM); err != nil {
+			t.Fatalf("close the settings window: %v", err)
+		}
+		waitFor(t, 10*time.Second, "tray noticed the settings window closed", func() (bool, string) {
+			return strings.Count(f.output.String(), `msg="window closed"`) > closed, "no new log line"
+		})
+		if round < 7 {
+			item.click("Settings…")
+			windowID(t, settingsWindowTitle)
+		}
+	}
+	closeWindowProcess(t, f, cmd, tokenWindowTitle)
+
+	if out := f.output.String(); strings.Contains(out, "Preferences load error") {
+		t.Errorf("a window logged a Fyne preferences load error when another window closed")
+	}
+}

@@ -116,23 +116,33 @@ func detailsLine(details TokenDetails) ([]byte, error) {
 }
 
 // feedTokenWindow sends the open token window the current details when
-// the token or its refresh time changed. When the tray switches to another
-// profile, it ends the stream, and the window reports that its details are
-// no longer updated.
+// the token or its refresh time changed. After a switch to another
+// profile it sends the new profile's details once the manager has a token
+// for it, and the window follows that profile. It ends the stream when no
+// profile is active or the active one uses legacy Basic authentication.
 func (t *tray) feedTokenWindow() {
 	feed := t.tokenFeed
 	if feed == nil || feed.closed {
 		return
 	}
-	snap := t.manager.Snapshot()
-	if t.profile.Name != feed.sent.Profile || snap.Profile != feed.sent.Profile {
+	if t.profile.Name == "" || t.profile.Legacy {
+		// With no active profile, or one that uses Basic authentication,
+		// no token will come, so the window reports that its details are
+		// no longer updated.
 		close(feed.updates)
 		feed.closed = true
 		return
 	}
-	details := NewTokenDetails(feed.sent.Profile, snap)
-	if details.AccessToken == "" || (details.AccessToken == feed.sent.AccessToken &&
-		details.ReceivedAt.Equal(feed.sent.ReceivedAt) && details.NextRefresh.Equal(feed.sent.NextRefresh)) {
+	snap := t.manager.Snapshot()
+	// NOTE: until the new profile's first token arrives, the window keeps
+	// showing the previous profile's details.
+	if snap.Profile != t.profile.Name {
+		return
+	}
+	details := NewTokenDetails(t.profile.Name, snap)
+	if details.AccessToken == "" || (details.Profile == feed.sent.Profile &&
+		details.AccessToken == feed.sent.AccessToken && details.ReceivedAt.Equal(feed.sent.ReceivedAt) &&
+		details.NextRefresh.Equal(feed.sent.NextRefresh)) {
 		return
 	}
 	feed.sent = details

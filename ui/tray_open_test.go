@@ -63,12 +63,45 @@ func TestFeedTokenWindowSendsChanges(t *testing.T) {
 	}
 }
 
-func TestFeedTokenWindowEndsOnProfileSwitch(t *testing.T) {
+func TestFeedTokenWindowFollowsProfileSwitch(t *testing.T) {
 	tr, feed := newFeedTestTray(t)
 	tr.profile = auth.Profile{Name: "other"}
+	tr.manager.SetProfile("other", auth.Credentials{ClientID: "c2", ClientSecret: "s2"}, false)
 	tr.feedTokenWindow()
-	if _, open := <-feed.updates; open {
-		t.Fatalf("stream still open after the profile switch")
+	if len(feed.updates) != 0 {
+		t.Fatalf("update sent before the new profile has a token")
 	}
-	tr.feedTokenWindow() // must not close the channel twice
+
+	if _, err := tr.manager.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tr.feedTokenWindow()
+	if len(feed.updates) != 1 {
+		t.Fatalf("%d lines queued after the new profile's first token, want 1", len(feed.updates))
+	}
+	var got TokenDetails
+	if err := json.Unmarshal(<-feed.updates, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Profile != "other" || got.AccessToken != "tok2" {
+		t.Errorf("queued details for %q with token %q, want other with its own token", got.Profile, got.AccessToken)
+	}
+	if feed.closed {
+		t.Errorf("stream closed after the profile switch")
+	}
+}
+
+func TestFeedTokenWindowEndsWithoutProfile(t *testing.T) {
+	for name, profile := range map[string]auth.Profile{
+		"no profile":     {},
+		"legacy profile": {Name: "basic", Legacy: true},
+	} {
+		tr, feed := newFeedTestTray(t)
+		tr.profile = profile
+		tr.feedTokenWindow()
+		if _, open := <-feed.updates; open {
+			t.Fatalf("%s: stream still open", name)
+		}
+		tr.feedTokenWindow() // must not close the channel twice
+	}
 }

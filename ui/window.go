@@ -14,7 +14,8 @@ import (
 	"github.com/athos-tray/athos-tray/auth"
 )
 
-// AppID is the Fyne application id, also written in FyneApp.toml.
+// AppID is the application id written in FyneApp.toml. The window
+// processes do not pass it to Fyne (see newWindowApp).
 const AppID = "com.athostray.tokentray"
 
 // Names of the windows, as given to 'athos-tray window NAME'.
@@ -39,8 +40,16 @@ const saveTimeout = 30 * time.Second
 // newWindowApp starts the Fyne app of a window process, which quits when
 // ctx ends. Each window runs in its own process because the resident tray
 // does not start the Fyne driver.
+//
+// The app has no id, because with an id Fyne (2.7) keeps a preferences
+// file for it: each process rewrites the file as it exits, and a process
+// that starts or is watching the file meanwhile reads it empty and logs
+// "Preferences load error ... EOF". The windows use no Fyne preferences
+// or storage.
 func newWindowApp(ctx context.Context) fyne.App {
-	a := app.NewWithID(AppID)
+	// NOTE: a build by 'fyne package' compiles the id of FyneApp.toml into
+	// the program, and Fyne then keeps the preferences file under that id.
+	a := app.NewWithID("")
 	a.SetIcon(fyne.NewStaticResource("Icon.png", assets.AppIcon()))
 	go func() {
 		<-ctx.Done()

@@ -288,7 +288,51 @@ func trimNote(trimmed []string) string {
 	if len(trimmed) == 0 {
 		return ""
 	}
-	return " Removed spaces around the " + strings.Join(trimmed, ", ") + "."
+	return "Removed spaces around the " + strings.Join(trimmed, ", ") + "."
+}
+
+// sentences joins messages for a status line as separate sentences. Each
+// non-empty message that lacks closing punctuation gets a full stop.
+func sentences(messages ...string) string {
+	var parts []string
+	for _, m := range messages {
+		m = strings.TrimSpace(m)
+		if m == "" {
+			continue
+		}
+		if !strings.HasSuffix(m, ".") && !strings.HasSuffix(m, "!") && !strings.HasSuffix(m, "?") &&
+			!strings.HasSuffix(m, "…") {
+			m += "."
+		}
+		parts = append(parts, m)
+	}
+	return strings.Join(parts, " ")
+}
+
+// checkNewName rejects a new profile whose name is already taken, because
+// Save would replace that profile's settings and secret.
+func (f *credentialsForm) checkNewName(name string) error {
+	if f.editing != "" {
+		return nil
+	}
+	config, err := f.saver.Store.Load()
+	if err != nil {
+		return err
+	}
+	if _, ok := config.Find(name); ok {
+		return fmt.Errorf("%w: a profile named %q already exists; choose another name or use Edit… to change it",
+			auth.ErrInvalidInput, name)
+	}
+	return nil
+}
+
+// failureText is the status line after a failed save.
+func failureText(err error, trimmed []string) string {
+	text := errorText(err)
+	if !strings.Contains(strings.ToLower(text), "nothing was saved") {
+		text = sentences(text, "Nothing was saved.")
+	}
+	return sentences(text, trimNote(trimmed))
 }
 
 // saveProfile checks and saves the form off the Fyne goroutine, because
@@ -297,13 +341,21 @@ func (f *credentialsForm) saveProfile() {
 	if f.save.Disabled() {
 		return
 	}
+	// The fields keep their spaces after a validation error, so the
+	// status line does not report trimming until the values are used.
 	p, secret, trimmed, err := f.read()
+	if err == nil {
+		err = f.checkNewName(p.Name)
+	}
 	if err != nil {
-		f.status.SetText(errorText(err) + trimNote(trimmed))
+		f.status.SetText(sentences(errorText(err)))
 		return
 	}
 	f.showTrimmed(p, secret, trimmed)
-	verify := f.verify.Checked && !p.Legacy
+	// Legacy profiles are checked with a token request too, as the
+	// command line does, so that a wrong secret never replaces a working
+	// one.
+	verify := f.verify.Checked
 	f.setBusy(true, "Saving…")
 
 	f.background(func() {
@@ -314,14 +366,14 @@ func (f *credentialsForm) saveProfile() {
 		fyne.Do(func() {
 			f.setBusy(false, "")
 			if err != nil {
-				f.status.SetText(errorText(err) + " Nothing was saved." + trimNote(trimmed))
+				f.status.SetText(failureText(err, trimmed))
 				return
 			}
 			if loadErr := f.load(p.Name); loadErr != nil {
-				f.status.SetText(errorText(loadErr))
+				f.status.SetText(sentences(errorText(loadErr)))
 				return
 			}
-			f.status.SetText(fmt.Sprintf("Saved profile %q.", p.Name) + trimNote(trimmed))
+			f.status.SetText(sentences(fmt.Sprintf("Saved profile %q.", p.Name), trimNote(trimmed)))
 			if f.onSaved != nil {
 				f.onSaved(p.Name)
 			}
@@ -353,7 +405,7 @@ func (f *credentialsForm) showTrimmed(p auth.Profile, secret string, trimmed []s
 func (f *credentialsForm) testCredentials() {
 	p, secret, trimmed, err := f.read()
 	if err != nil {
-		f.status.SetText(errorText(err) + trimNote(trimmed))
+		f.status.SetText(sentences(errorText(err)))
 		return
 	}
 	f.showTrimmed(p, secret, trimmed)
@@ -368,10 +420,10 @@ func (f *credentialsForm) testCredentials() {
 		fyne.Do(func() {
 			f.setBusy(false, "")
 			if err != nil {
-				f.status.SetText("Test failed: " + errorText(err) + trimNote(trimmed))
+				f.status.SetText(sentences("Test failed: "+errorText(err), trimNote(trimmed)))
 				return
 			}
-			f.status.SetText(testResult(tok) + trimNote(trimmed))
+			f.status.SetText(sentences(testResult(tok), trimNote(trimmed)))
 		})
 	})
 }

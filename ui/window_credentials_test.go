@@ -281,3 +281,82 @@ func TestCredentialsFormDirty(t *testing.T) {
 		t.Errorf("form not dirty after choosing a custom URL")
 	}
 }
+
+func TestCredentialsFormChecksLegacySecret(t *testing.T) {
+	url := startEmulator(t)
+	saver, secrets := newTestSaver(t)
+	addStoredProfile(t, saver, "staging", url)
+	f := newTestCredentialsForm(t, saver, "staging")
+
+	test.Tap(f.legacy)
+	test.Type(f.secret, "wrong")
+	test.Tap(f.save)
+
+	wantStatus(t, f.status, "The server rejected the client id or secret (401 Unauthorized).", "Nothing was saved.")
+	if secrets["staging"] != testSecret {
+		t.Errorf("a rejected secret replaced the working one of a legacy profile")
+	}
+	config, _ := saver.Store.Load()
+	if p, _ := config.Find("staging"); p.Legacy {
+		t.Errorf("legacy setting saved although the credential check failed")
+	}
+}
+
+func TestCredentialsFormAddRejectsTakenName(t *testing.T) {
+	url := startEmulator(t)
+	saver, secrets := newTestSaver(t)
+	addStoredProfile(t, saver, "staging", url)
+	f := newTestCredentialsForm(t, saver, "")
+
+	fillForm(f, "staging", testClientID, testSecret, url)
+	test.Tap(f.legacy)
+	test.Tap(f.save)
+
+	wantStatus(t, f.status, `a profile named "staging" already exists; choose another name or use Edit…`)
+	config, _ := saver.Store.Load()
+	if p, _ := config.Find("staging"); p.Legacy {
+		t.Errorf("profile after a rejected add = %+v, want the stored settings", p)
+	}
+	if secrets["staging"] != testSecret {
+		t.Errorf("keyring entry changed by a rejected add")
+	}
+}
+
+func TestCredentialsFormStatusSentences(t *testing.T) {
+	saver, _ := newTestSaver(t)
+	f := newTestCredentialsForm(t, saver, "")
+	fillForm(f, " p ", "cli:ent", "s", "")
+	test.Tap(f.save)
+
+	if strings.Contains(f.status.Text, "Removed spaces") {
+		t.Errorf("status = %q, want no trimming note while the field keeps its spaces", f.status.Text)
+	}
+	if !strings.HasSuffix(f.status.Text, ".") {
+		t.Errorf("status = %q, want it to end with a full stop", f.status.Text)
+	}
+
+	f.clientID.SetText("client")
+	f.urlChoice.SetSelected(urlCustom)
+	f.apiURL.SetText("staging ")
+	test.Tap(f.save)
+	if strings.Contains(f.status.Text, "https:// Removed") || strings.Contains(f.status.Text, "Removed spaces") {
+		t.Errorf("status = %q, want the error alone as a sentence", f.status.Text)
+	}
+}
+
+func TestSentencesJoinsMessages(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"Invalid client id (only the secret may contain ':')", "Removed spaces."},
+			"Invalid client id (only the secret may contain ':'). Removed spaces."},
+		{[]string{"Use https://", ""}, "Use https://."},
+		{[]string{"Saved.", "Removed spaces."}, "Saved. Removed spaces."},
+		{[]string{"Saving…"}, "Saving…"},
+	} {
+		if got := sentences(tc.in...); got != tc.want {
+			t.Errorf("sentences(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/athos-tray/athos-tray/auth"
@@ -45,6 +47,10 @@ type profileManager struct {
 
 	config   auth.Config
 	selected string
+
+	// nameEntry is the name field of the last dialog that askName
+	// showed, which tests type into.
+	nameEntry *widget.Entry
 
 	list      *widget.List
 	add       *widget.Button
@@ -193,7 +199,7 @@ func (m *profileManager) openFormWindow(ctx context.Context, a fyne.App, name st
 }
 
 // askName shows a dialog for a new profile name for the selected profile and calls
-// apply with the old and new names.
+// apply with the old and new names. Enter in the name field confirms.
 func (m *profileManager) askName(title, confirm string, apply func(from, to string)) {
 	from := m.selected
 	entry := widget.NewEntry()
@@ -204,12 +210,25 @@ func (m *profileManager) askName(title, confirm string, apply func(from, to stri
 		entry.SetText(from)
 	}
 	items := []*widget.FormItem{widget.NewFormItem("New name", entry)}
-	dialog.ShowForm(title, confirm, "Cancel", items, func(ok bool) {
+	d := dialog.NewForm(title, confirm, "Cancel", items, func(ok bool) {
 		if ok {
 			apply(from, entry.Text)
 		}
 	}, m.window)
+	entry.OnSubmitted = func(string) { d.Submit() }
+	m.nameEntry = entry
+	d.Resize(fyne.NewSize(nameDialogWidth(d, entry), d.MinSize().Height))
+	d.Show()
 	m.window.Canvas().Focus(entry)
+}
+
+// nameDialogWidth returns a width of dialog d at which its name entry
+// shows about 30 characters of average width, besides its padding and
+// validation icon.
+func nameDialogWidth(d dialog.Dialog, entry *widget.Entry) float32 {
+	text := fyne.MeasureText(strings.Repeat("n", 30), theme.TextSize(), fyne.TextStyle{}).Width
+	around := d.MinSize().Width - entry.MinSize().Width
+	return around + text + 2*theme.InnerPadding() + theme.IconInlineSize() + 2*theme.Padding()
 }
 
 func (m *profileManager) renameProfile(from, to string) {
@@ -247,10 +266,15 @@ func (m *profileManager) runChange(busy string, change func() error, selectAfter
 	m.background(func() {
 		err := change()
 		fyne.Do(func() {
+			if err != nil {
+				// The selection stays where it is, because the new
+				// name may belong to another profile.
+				m.reload("")
+				m.status.SetText(errorText(err))
+				return
+			}
 			m.reload(selectAfter)
 			switch {
-			case err != nil:
-				m.status.SetText(errorText(err))
 			case done == "":
 				m.status.SetText(removedMessage(m.config))
 			default:

@@ -3,7 +3,9 @@ package ui
 import (
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/athos-tray/athos-tray/auth"
 )
@@ -139,5 +141,46 @@ func TestProfileManagerMakeActive(t *testing.T) {
 	wantStatus(t, m.status, `"b" is now the active profile.`)
 	if config, _ := saver.Store.Load(); config.Active != "b" {
 		t.Errorf("active profile = %q, want b", config.Active)
+	}
+}
+
+func TestProfileManagerFailedRenameKeepsSelection(t *testing.T) {
+	saver, _ := newTestSaver(t)
+	addStoredProfile(t, saver, "a", "")
+	addStoredProfile(t, saver, "b", "")
+	m, _ := newTestProfileManager(t, saver)
+	if m.selected != "a" {
+		t.Fatalf("selected %q at the start, want a", m.selected)
+	}
+
+	m.renameProfile("a", "b")
+	wantStatus(t, m.status, `a profile named "b" already exists`)
+	if m.selected != "a" {
+		t.Errorf("selected %q after a failed rename, want a, the profile being renamed", m.selected)
+	}
+}
+
+func TestProfileManagerRenameDialog(t *testing.T) {
+	saver, secrets := newTestSaver(t)
+	addStoredProfile(t, saver, "a", "")
+	m, _ := newTestProfileManager(t, saver)
+	m.window.Resize(fyne.NewSize(560, 380))
+
+	test.Tap(m.rename)
+	if m.nameEntry == nil {
+		t.Fatal("Rename… showed no name dialog")
+	}
+	want := fyne.MeasureText("staging-eu-west-1-readonly-app", theme.TextSize(), fyne.TextStyle{}).Width
+	if got := m.nameEntry.Size().Width; got < want {
+		t.Errorf("name entry is %.0f wide, want at least %.0f for 30 characters", got, want)
+	}
+
+	m.nameEntry.SetText("renamed")
+	m.nameEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if m.selected != "renamed" {
+		t.Errorf("selected %q after Enter in the rename dialog, want renamed", m.selected)
+	}
+	if secrets["renamed"] != testSecret {
+		t.Errorf("Enter in the rename dialog did not rename the profile")
 	}
 }

@@ -68,9 +68,14 @@ func (d TokenDetails) token() auth.Token {
 type TokenDetailsReader struct {
 	scanner *bufio.Scanner
 	profile string
+	// started is set once the first details were read. Later details may
+	// be for another profile, because the window follows the tray's
+	// active profile.
+	started bool
 }
 
-// NewTokenDetailsReader reads details for profile from r.
+// NewTokenDetailsReader reads details from r whose first line must be for
+// profile.
 func NewTokenDetailsReader(r io.Reader, profile string) *TokenDetailsReader {
 	scanner := bufio.NewScanner(r)
 	scanner.Buffer(make([]byte, 0, 4096), maxTokenDetailsBytes)
@@ -78,7 +83,7 @@ func NewTokenDetailsReader(r io.Reader, profile string) *TokenDetailsReader {
 }
 
 // Next returns the next details, and io.EOF once the tray has closed the
-// stream, as it does when it switches to another profile. Errors never
+// stream, as it does when no profile with a token is active. Errors never
 // contain the token.
 func (r *TokenDetailsReader) Next() (TokenDetails, error) {
 	if !r.scanner.Scan() {
@@ -92,12 +97,14 @@ func (r *TokenDetailsReader) Next() (TokenDetails, error) {
 		return TokenDetails{}, errors.New("read token details: standard input is not the JSON the tray sends; " +
 			"open this window from the tray's Token details… item")
 	}
-	if d.Profile != r.profile {
+	if !r.started && d.Profile != r.profile {
 		return TokenDetails{}, fmt.Errorf("read token details: they are for profile %q, not %q", d.Profile, r.profile)
 	}
 	if d.AccessToken == "" {
 		return TokenDetails{}, errors.New("read token details: no access token; open the window once the tray has one")
 	}
+	r.started = true
+	r.profile = d.Profile
 	return d, nil
 }
 
@@ -147,6 +154,7 @@ type tokenView struct {
 	// a copy result can replace it for a moment.
 	updated string
 
+	profile       *widget.Label
 	scope         *widget.Label
 	issued        *widget.Label
 	expiresLocal  *widget.Label
@@ -158,11 +166,14 @@ type tokenView struct {
 	reveal        *widget.Button
 	status        *widget.Label
 	claimsForm    *widget.Form
-	copies        map[string]*widget.Button
+	// claimsBox contains claimsForm, which fillClaims replaces.
+	claimsBox *fyne.Container
+	copies    map[string]*widget.Button
 }
 
 func newTokenView(details TokenDetails, cb Clipboard, now func() time.Time) *tokenView {
 	v := &tokenView{clipboard: cb, now: now, background: runInBackground}
+	v.profile = widget.NewLabel("")
 	v.scope = wrapLabel("")
 	v.issued = widget.NewLabel("")
 	v.expiresLocal = widget.NewLabel("")
@@ -175,7 +186,7 @@ func newTokenView(details TokenDetails, cb Clipboard, now func() time.Time) *tok
 	v.token.TextStyle.Monospace = true
 	v.reveal = widget.NewButton("Reveal", v.toggleReveal)
 	v.status = widget.NewLabel("")
-	v.claimsForm = widget.NewForm()
+	v.claimsBox = container.NewStack()
 	v.copies = map[string]*widget.Button{}
 	for _, c := range tokenCopies {
 		v.copies[c.label] = widget.NewButton(c.label, func() { v.copy(c.what, c.format(v.details.AccessToken)) })
@@ -185,10 +196,17 @@ func newTokenView(details TokenDetails, cb Clipboard, now func() time.Time) *tok
 }
 
 // setDetails shows details, as at the start and after each update from
-// the tray. A revealed token stays revealed.
+// the tray, which may be for another profile after a switch in the tray.
+// A revealed token stays revealed unless the profile changed.
 func (v *tokenView) setDetails(d TokenDetails) {
 	first := v.details.AccessToken == ""
+	switched := !first && d.Profile != v.details.Profile
 	v.details = d
+	v.profile.SetText(d.Profile)
+	if switched && v.revealed {
+		// Another profile's token starts hidden.
+		v.toggleReveal()
+	}
 	v.claims, v.claimsErr = auth.DecodeClaims(d.AccessToken)
 
 	scope := d.Scope
@@ -216,7 +234,12 @@ func (v *tokenView) setDetails(d TokenDetails) {
 		v.token.SetText(maskToken(d.AccessToken))
 	}
 	v.fillClaims()
-	if !first {
+	switch {
+	case switched:
+		v.updated = fmt.Sprintf("Switched to profile %q at %s, the tray's active profile.", d.Profile,
+			v.now().Local().Format("15:04:05"))
+		v.status.SetText(v.updated)
+	case !first:
 		v.updated = "Updated at " + v.now().Local().Format("15:04:05") + " with the tray's current token."
 		v.status.SetText(v.updated)
 	}
@@ -224,20 +247,24 @@ func (v *tokenView) setDetails(d TokenDetails) {
 }
 
 // fillClaims lists the decoded claims, with NumericDate claims also in
-// local time.
+// local time. It builds a new form each time because a rendered
+// widget.Form (Fyne 2.7) keeps the widgets of its first rows when its
+// items are replaced, so the first claim would show the old value.
 func (v *tokenView) fillClaims() {
-	v.claimsForm.Items = nil
+	form := widget.NewForm()
 	if v.claimsErr != nil {
-		v.claimsForm.Append("", wrapLabel("The token's claims could not be read: "+v.claimsErr.Error()))
+		form.Append("", wrapLabel("The token's claims could not be read: "+v.claimsErr.Error()))
 	}
 	for _, c := range v.claims.List {
 		text := c.Value
 		if t, ok := v.claims.Time(c.Name); ok && (c.Name == "exp" || c.Name == "iat" || c.Name == "nbf") {
 			text += " (" + localTime(t) + ")"
 		}
-		v.claimsForm.Append(c.Name, wrapLabel(text))
+		form.Append(c.Name, wrapLabel(text))
 	}
-	v.claimsForm.Refresh()
+	v.claimsForm = form
+	v.claimsBox.Objects = []fyne.CanvasObject{form}
+	v.claimsBox.Refresh()
 }
 
 // endUpdates reports that the tray no longer sends updates.
@@ -262,7 +289,7 @@ var tokenCopies = []struct {
 
 func (v *tokenView) content() fyne.CanvasObject {
 	info := widget.NewForm(
-		widget.NewFormItem("Profile", widget.NewLabel(v.details.Profile)),
+		widget.NewFormItem("Profile", v.profile),
 		widget.NewFormItem("Scope", v.scope),
 		widget.NewFormItem("Issued", v.issued),
 		widget.NewFormItem("Expires (local estimate)", v.expiresLocal),
@@ -285,7 +312,7 @@ func (v *tokenView) content() fyne.CanvasObject {
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Claims (decoded for reading; the signature is not checked)",
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		v.claimsForm,
+		v.claimsBox,
 	)
 	return container.NewVScroll(container.NewPadded(body))
 }

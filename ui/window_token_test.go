@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // testToken is a JWT-shaped token with sub, scope, iat and exp claims.
@@ -31,12 +33,48 @@ func testDetails(received time.Time) TokenDetails {
 
 func newTestTokenView(t *testing.T, d TokenDetails, now time.Time) (*tokenView, *fakeClipboard) {
 	t.Helper()
+	v, cb, _ := newTestTokenWindow(t, d, now)
+	return v, cb
+}
+
+// newTestTokenWindow returns a token view shown in a headless window.
+func newTestTokenWindow(t *testing.T, d TokenDetails, now time.Time) (*tokenView, *fakeClipboard, fyne.Window) {
+	t.Helper()
 	test.NewTempApp(t)
 	cb := &fakeClipboard{}
 	v := newTokenView(d, cb, func() time.Time { return now })
 	v.background = func(work func()) { work() }
-	test.NewTempWindow(t, v.content())
-	return v, cb
+	w := test.NewTempWindow(t, v.content())
+	return v, cb, w
+}
+
+// jwtWithClaims returns a JWT-shaped token with the given claims JSON.
+func jwtWithClaims(claims string) string {
+	return "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(claims)) + ".c2lnbmF0dXJl"
+}
+
+// shownLabels returns the text of each label that the window draws. It
+// walks the cached renderers, which hold what is on screen, because
+// test.LaidOutObjects builds new renderers from the widgets' fields.
+func shownLabels(w fyne.Window) string {
+	var texts []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch o := o.(type) {
+		case *widget.Label:
+			texts = append(texts, o.Text)
+		case fyne.Widget:
+			for _, child := range test.WidgetRenderer(o).Objects() {
+				walk(child)
+			}
+		case *fyne.Container:
+			for _, child := range o.Objects {
+				walk(child)
+			}
+		}
+	}
+	walk(w.Content())
+	return strings.Join(texts, "\n")
 }
 
 func TestTokenViewMasksUntilRevealed(t *testing.T) {
@@ -211,4 +249,76 @@ func TestTokenViewFollowsUpdates(t *testing.T) {
 
 	v.endUpdates(io.EOF)
 	wantStatus(t, v.status, "The tray stopped sending updates")
+}
+
+func TestTokenViewUpdatesEveryClaimRow(t *testing.T) {
+	received := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	v, _, w := newTestTokenWindow(t, testDetails(received), received)
+	if shown := shownLabels(w); !strings.Contains(shown, "1700043200") {
+		t.Fatalf("window does not show the first exp claim")
+	}
+
+	next := testDetails(received.Add(12 * time.Hour))
+	next.AccessToken = jwtWithClaims(`{"sub":"client","scope":"read:corp","iat":1700043200,"exp":1700086400,"jti":"b"}`)
+	v.setDetails(next)
+
+	shown := shownLabels(w)
+	for _, want := range []string{"1700086400 (", "1700043200 (", "b"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("after a refresh the window does not show the claim value %q", want)
+		}
+	}
+	if strings.Contains(shown, "1700000000") {
+		t.Errorf("after a refresh the window still shows the old iat claim")
+	}
+	if got := strings.Count(shown, "1700043200 ("); got != 1 {
+		t.Errorf("after a refresh 1700043200 is shown in %d claim rows, want 1 (the new iat)", got)
+	}
+}
+
+func TestTokenDetailsReaderFollowsProfileSwitch(t *testing.T) {
+	first := testDetails(time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC))
+	second := first
+	second.Profile = "staging"
+	var input strings.Builder
+	for _, d := range []TokenDetails{first, second} {
+		data, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		input.Write(append(data, '\n'))
+	}
+
+	r := NewTokenDetailsReader(strings.NewReader(input.String()), "prod")
+	for _, want := range []string{"prod", "staging"} {
+		got, err := r.Next()
+		if err != nil {
+			t.Fatalf("details for %s: %v", want, err)
+		}
+		if got.Profile != want {
+			t.Errorf("details for profile %q, want %q", got.Profile, want)
+		}
+	}
+}
+
+func TestTokenViewFollowsProfileSwitch(t *testing.T) {
+	received := time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC)
+	v, _, w := newTestTokenWindow(t, testDetails(received), received)
+	test.Tap(v.reveal)
+
+	next := testDetails(received.Add(time.Hour))
+	next.Profile = "staging"
+	next.AccessToken = testToken + "s"
+	v.setDetails(next)
+
+	if v.profile.Text != "staging" {
+		t.Errorf("profile row = %q, want staging", v.profile.Text)
+	}
+	if shown := shownLabels(w); !strings.Contains(shown, "staging") {
+		t.Errorf("window does not show the new profile name")
+	}
+	wantStatus(t, v.status, `Switched to profile "staging"`)
+	if v.token.Text == next.AccessToken || v.revealed {
+		t.Errorf("the new profile's token is shown before Reveal")
+	}
 }
