@@ -12,8 +12,9 @@ import (
 // clock on a kernel without it (before Linux 2.6.39).
 //
 // The tray reads this clock several times a second. unix.ClockGettime
-// enters the scheduler's syscall path, which wakes the runtime's monitor
-// thread each time, so the call is made raw: clock_gettime never blocks.
+// goes through the runtime's entersyscall, which in Go 1.26 wakes the
+// monitor thread (sysmon) whenever it sleeps. clock_gettime never blocks,
+// so a raw call is safe and skips that wake-up.
 func (systemClock) Elapsed() (time.Duration, bool) {
 	var ts unix.Timespec
 	_, _, errno := unix.RawSyscall(unix.SYS_CLOCK_GETTIME, unix.CLOCK_BOOTTIME, uintptr(unsafe.Pointer(&ts)), 0)

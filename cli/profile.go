@@ -265,11 +265,11 @@ func runProfileRemove(args []string, env Env) error {
 }
 
 // keyringNoticeDelay is how long a keyring read may take before the
-// command says that it waits for the keyring.
+// command prints that it waits for the keyring.
 var keyringNoticeDelay = ui.KeyringWaitNotice
 
 // getSecret reads the secret of profile. A locked keyring keeps the read
-// waiting for its unlock prompt, so after keyringNoticeDelay it says on
+// waiting for its unlock prompt, so after keyringNoticeDelay it prints on
 // standard error what the command waits for.
 func getSecret(env Env, profile string) (string, error) {
 	type result struct {
