@@ -43,12 +43,7 @@ func TestTrayReportsBrokenProfileFile(t *testing.T) {
 // stops parsing while the tray runs leaves the loaded profile and its token
 // in place.
 func TestTrayKeepsTokenWhenProfileFileBreaks(t *testing.T) {
-	s := newShell(t)
-	f := newFixture(t, emulator.Config{})
-	logOutputOnFailure(t, f)
-	f.addProfile("e2e")
-	item, _ := f.startTray(s)
-	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+	_, f, item, _ := startProfileTray(t, emulator.Config{})
 
 	path := filepath.Join(f.configDir, "profiles.json")
 	if err := os.WriteFile(path, []byte(`{"active": "e2e", "profiles": [`), 0o600); err != nil {

@@ -89,12 +89,7 @@ func copyBearerHeader(t *testing.T, item *trayItem) string {
 }
 
 func TestTrayKeepsTokenOnServerError(t *testing.T) {
-	s := newShell(t)
-	f := newFixture(t, emulator.Config{})
-	logOutputOnFailure(t, f)
-	f.addProfile("e2e")
-	item, _ := f.startTray(s)
-	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+	_, f, item, _ := startProfileTray(t, emulator.Config{})
 	first := copyBearerHeader(t, item)
 
 	f.emu.SetFailure(emulator.FailServerError)
@@ -260,12 +255,7 @@ func TestTrayKeepsTokenWhenKeyringLocked(t *testing.T) {
 		return
 	}
 
-	s := newShell(t)
-	f := newFixture(t, emulator.Config{})
-	logOutputOnFailure(t, f)
-	f.addProfile("e2e")
-	item, _ := f.startTray(s)
-	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+	s, f, item, _ := startProfileTray(t, emulator.Config{})
 	first := copyBearerHeader(t, item)
 
 	var locked []dbus.ObjectPath

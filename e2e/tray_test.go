@@ -403,3 +403,16 @@ func TestTrayRefreshesFiveMinutesBeforeExpiry(t *testing.T) {
 	}
 	f.assertNoSecrets(bearerToken(first), bearerToken(second))
 }
+
+// startProfileTray starts a tray for a profile named "e2e" on an emulator
+// with cfg, and waits for the countdown of its first token.
+func startProfileTray(t *testing.T, cfg emulator.Config) (*shell, *fixture, *trayItem, *exec.Cmd) {
+	t.Helper()
+	s := newShell(t)
+	f := newFixture(t, cfg)
+	logOutputOnFailure(t, f)
+	f.addProfile("e2e")
+	item, cmd := f.startTray(s)
+	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+	return s, f, item, cmd
+}

@@ -183,12 +183,7 @@ func TestFirstRunWindowOpensOnce(t *testing.T) {
 }
 
 func TestWindowsOpenFromMenu(t *testing.T) {
-	s := newShell(t)
-	f := newFixture(t, emulator.Config{})
-	logOutputOnFailure(t, f)
-	f.addProfile("e2e")
-	item, cmd := f.startTray(s)
-	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+	_, f, item, cmd := startProfileTray(t, emulator.Config{})
 	token := bearerToken(copyVia(t, item, "Copy Bearer header", "Authorization: Bearer "))
 
 	item.click("Token details…")
@@ -252,12 +247,7 @@ func TestWindowsOpenFromMenu(t *testing.T) {
 }
 
 func TestCopyFormatAndClipboardClearing(t *testing.T) {
-	s := newShell(t)
-	f := newFixture(t, emulator.Config{})
-	logOutputOnFailure(t, f)
-	f.addProfile("e2e")
-	item, _ := f.startTray(s)
-	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+	_, f, item, _ := startProfileTray(t, emulator.Config{})
 
 	// The settings window saves this file; the tray reads it within two
 	// seconds of a change.
@@ -387,12 +377,7 @@ func windowProcess(t *testing.T, tray *exec.Cmd, name string) int {
 }
 
 func TestWindowClosesBesideAnotherWindow(t *testing.T) {
-	s := newShell(t)
-	f := newFixture(t, emulator.Config{})
-	logOutputOnFailure(t, f)
-	f.addProfile("e2e")
-	item, cmd := f.startTray(s)
-	item.waitForStatus(startTimeout, hasPrefix("Expires in "), "countdown after start")
+	_, f, item, cmd := startProfileTray(t, emulator.Config{})
 
 	item.click("Token details…")
 	windowID(t, tokenWindowTitle)
