@@ -248,6 +248,10 @@ func runProfileRemove(args []string, env Env) error {
 	}
 
 	name := positional[0]
+	before, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
 	if err := (auth.ProfileSaver{Store: env.Store, Secrets: env.Secrets}).Remove(name); err != nil {
 		return err
 	}
@@ -256,7 +260,7 @@ func runProfileRemove(args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	if active, ok := config.ActiveProfile(); ok {
+	if active, ok := config.ActiveProfile(); ok && before.Active == name {
 		fmt.Fprintf(env.Stdout, "Active profile: %s\n", active.Name)
 	} else if len(config.Profiles) == 0 {
 		fmt.Fprintln(env.Stdout, "No profiles are left.")

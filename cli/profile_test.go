@@ -371,7 +371,10 @@ func TestProfileRemoveDeletesSecretAndEntry(t *testing.T) {
 	h.addProfile("alpha", url)
 	h.addProfile("work", url)
 
-	h.mustRun("", "profile", "remove", "alpha")
+	out := h.mustRun("", "profile", "remove", "alpha")
+	if !strings.Contains(out, "Active profile: work") {
+		t.Errorf("remove of the active profile printed %q, want it to name the new active profile", out)
+	}
 	config := h.loadConfig()
 	if _, ok := config.Find("alpha"); ok {
 		t.Errorf("profile alpha is still in the profile file")
@@ -386,6 +389,12 @@ func TestProfileRemoveDeletesSecretAndEntry(t *testing.T) {
 	r := h.run("", "profile", "remove", "alpha")
 	if r.code != ExitSetup {
 		t.Errorf("second remove: got exit code %d, want %d", r.code, ExitSetup)
+	}
+
+	h.addProfile("beta", url)
+	h.mustRun("", "profile", "use", "work")
+	if out := h.mustRun("", "profile", "remove", "beta"); strings.Contains(out, "Active profile") {
+		t.Errorf("remove of an inactive profile printed %q, want no active profile line", out)
 	}
 }
 
