@@ -156,7 +156,13 @@ type Manager struct {
 	token      Token
 	err        error
 	failures   int
-	next       time.Time
+	// backoffFrom is the value of failures when the backoff last started
+	// over, which it does once the kept token expires, and
+	// backoffRestarted reports whether it did so in the current run of
+	// failures.
+	backoffFrom      int
+	backoffRestarted bool
+	next             time.Time
 	flight     *flight
 	// lastEnd is the wall-clock time the previous request ended, zero
 	// before the first one of the profile.
@@ -234,7 +240,7 @@ func (m *Manager) SetProfile(name string, creds Credentials, legacy bool) {
 	m.legacy = legacy
 	m.token = Token{}
 	m.err = nil
-	m.failures = 0
+	m.failures, m.backoffFrom, m.backoffRestarted = 0, 0, false
 	m.next = time.Time{}
 	m.flight = nil
 	m.lastEnd = time.Time{}
@@ -259,7 +265,7 @@ func (m *Manager) SetLegacy(legacy bool) {
 	}
 	m.legacy = legacy
 	m.err = nil
-	m.failures = 0
+	m.failures, m.backoffFrom, m.backoffRestarted = 0, 0, false
 	m.next = time.Time{}
 	if !legacy {
 		m.scheduleLocked(m.dueLocked(m.nowLocked()))
@@ -433,7 +439,7 @@ func (m *Manager) recordLocked(profile string, tok Token, err error) {
 	if err == nil {
 		m.token = tok
 		m.err = nil
-		m.failures = 0
+		m.failures, m.backoffFrom, m.backoffRestarted = 0, 0, false
 		m.scheduleLocked(m.dueLocked(now))
 		if m.legacy {
 			m.next = time.Time{}
@@ -471,19 +477,38 @@ func (m *Manager) recordLocked(profile string, tok Token, err error) {
 }
 
 // retryAtLocked returns when to retry after err. While the kept token is
-// valid, a backoff that would reach past its expiry is cut short so that one
-// retry comes lastRetryLead before the token expires, unless the server
-// asked for a later retry with Retry-After.
+// valid, a backoff that would reach past its expiry is cut short: one retry
+// comes lastRetryLead before the expiry and the next at the expiry. Once the
+// token has expired the backoff starts again from RetryMin. A Retry-After
+// from the server overrides both.
 func (m *Manager) retryAtLocked(now time.Time, err error) time.Time {
+	expired := m.token.AccessToken != "" && !m.token.Valid(now)
+	if expired && !m.backoffRestarted {
+		// Without a valid token the user is stuck, so the retries start
+		// again from the shortest delay.
+		m.backoffFrom, m.backoffRestarted = m.failures-1, true
+	}
 	at := now.Add(m.backoff(err))
 	var status *StatusError
 	if errors.As(err, &status) && status.RetryAfter > 0 {
 		return at
 	}
-	if last := m.token.Expiry().Add(-lastRetryLead); m.token.Valid(now) && now.Before(last) && at.After(last) {
+	if !m.token.Valid(now) {
+		return at
+	}
+	expiry := m.token.Expiry()
+	if last := expiry.Add(-lastRetryLead); now.Before(last) && at.After(last) {
 		return last
 	}
-	return at
+	return minTime(at, expiry)
+}
+
+// minTime returns the earlier of a and b.
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // backoff returns the delay before the next retry: RetryMin doubled for each
@@ -491,7 +516,7 @@ func (m *Manager) retryAtLocked(now time.Time, err error) time.Time {
 // A longer Retry-After from the server wins, within the same cap.
 func (m *Manager) backoff(err error) time.Duration {
 	delay := m.retry[0]
-	for i := 1; i < m.failures && delay < m.retry[1]; i++ {
+	for i := 1; i < m.failures-m.backoffFrom && delay < m.retry[1]; i++ {
 		delay *= 2
 	}
 	delay = min(delay, m.retry[1])

@@ -415,6 +415,20 @@ func TestManagerRetriesBeforeKeptTokenExpires(t *testing.T) {
 	if got := h.fetcher.count.Load(); got != 7 {
 		t.Errorf("requests = %d, want 7 (the first token and six attempts)", got)
 	}
+
+	// The last retry before the expiry fails too: the next comes at the
+	// expiry, and once the token has expired the backoff starts again.
+	wantAfter := []time.Duration{lastRetryLead, lastRetryLead + 5*time.Second, lastRetryLead + 15*time.Second}
+	for i, want := range wantAfter {
+		if !h.clock.Advance(h.m.Snapshot().NextAttempt.Sub(h.clock.Now())) {
+			t.Fatalf("Run's timer did not fire for retry %d", 7+i)
+		}
+		h.answer(Token{}, offline)
+		h.settle()
+		if got := h.m.Snapshot().NextAttempt.Sub(expiry.Add(-lastRetryLead)); got != want {
+			t.Errorf("retry %d planned %v after the last retry before the expiry, want %v", 8+i, got, want)
+		}
+	}
 }
 
 func TestManagerBackoffJitterAndRetryAfter(t *testing.T) {
