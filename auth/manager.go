@@ -163,7 +163,7 @@ type Manager struct {
 	backoffFrom      int
 	backoffRestarted bool
 	next             time.Time
-	flight     *flight
+	flight           *flight
 	// lastEnd is the wall-clock time the previous request ended, zero
 	// before the first one of the profile.
 	lastEnd time.Time
