@@ -237,17 +237,7 @@ func (s ConfigStore) CheckProfile(p Profile) error {
 // Save writes c atomically with mode 0600, so that a crash leaves either
 // the old or the new content.
 func (s ConfigStore) Save(c Config) error {
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode profiles: %w", err)
-	}
-	data = append(data, '\n')
-
-	dir := filepath.Dir(s.Path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create config folder: %w", err)
-	}
-	if err := atomicfile.WriteFile(s.Path, data, 0o600); err != nil {
+	if err := atomicfile.WriteJSON(s.Path, c); err != nil {
 		return fmt.Errorf("save profiles: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@
 package atomicfile
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 )
@@ -30,4 +31,18 @@ func WriteFile(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// WriteJSON encodes v as indented JSON with a final newline and writes it
+// to path with WriteFile and mode 0600, creating the folder with mode 0700
+// when it is missing.
+func WriteJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return WriteFile(path, append(data, '\n'), 0o600)
 }

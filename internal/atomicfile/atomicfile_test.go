@@ -40,3 +40,24 @@ func TestWriteFileMissingFolder(t *testing.T) {
 		t.Errorf("WriteFile into a missing folder succeeded")
 	}
 }
+
+func TestWriteJSONCreatesFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "file.json")
+	if err := WriteJSON(path, map[string]int{"a": 1}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"a\": 1\n}\n"; string(data) != want {
+		t.Errorf("file contains %q, want %q", data, want)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("file mode %v, want 0600", info.Mode().Perm())
+	}
+}

@@ -135,17 +135,7 @@ func (s Store) Save(settings Settings) error {
 	if err := settings.Validate(); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
-	data, err := json.MarshalIndent(settings, "", "  ")
-	if err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	data = append(data, '\n')
-
-	dir := filepath.Dir(s.Path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("save settings: %w", err)
-	}
-	if err := atomicfile.WriteFile(s.Path, data, 0o600); err != nil {
+	if err := atomicfile.WriteJSON(s.Path, settings); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
