@@ -10,9 +10,9 @@ import "time"
 //     token's real expiry.
 //   - A wall clock set forward would otherwise expire a valid token early.
 //
-// Where the elapsed clock does not count suspended time, a wall clock that
-// ran ahead cannot be told from a suspend, so it counts as time passed and
-// a refresh that fell due starts at once.
+// Where the elapsed clock does not count suspended time, a wall clock set
+// forward looks the same as a suspend, so it counts as time passed and a
+// refresh that fell due starts at once.
 func (m *Manager) nowLocked() time.Time {
 	now := m.clock.Now()
 	if m.elapsed == nil {

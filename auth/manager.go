@@ -420,7 +420,7 @@ func (m *Manager) fetch(ctx context.Context, f *flight, generation uint64, profi
 		// out, and Refresh returns it together with the error.
 		f.token = m.token
 	}
-	// Kicking before the unlock means that Run, once it sees no request
+	// Kicking before the unlock means that Run, once it finds no request
 	// under way, also finds the kick waiting.
 	m.kick()
 	m.mu.Unlock()

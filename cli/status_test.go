@@ -31,7 +31,7 @@ func TestStatusReportsClockSkew(t *testing.T) {
 		wantSeconds int64
 	}{
 		// expiresIn has whole seconds, so the skew is known to about a
-		// second and the text may say 7m 1s.
+		// second and the text may read 7m 1s.
 		{"local clock behind", 7 * time.Minute, "Local clock is 7m ", -420},
 		{"local clock ahead", -time.Hour, "Local clock is 1h 0m ahead of the server", 3600},
 		{"within two minutes", 90 * time.Second, "", -90},

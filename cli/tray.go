@@ -84,7 +84,7 @@ func runTray(ctx context.Context, args []string, env Env) error {
 	defer inst.Close()
 
 	// Quit returns from ui.Run while a window process may still run. The
-	// deferred call asks it to close and waits, so that no window outlives
+	// deferred call sends it SIGTERM and waits, so that no window outlives
 	// the tray.
 	windowCtx, closeWindows := context.WithCancel(ctx)
 	var windows sync.WaitGroup
@@ -124,8 +124,8 @@ func runTray(ctx context.Context, args []string, env Env) error {
 	return ui.Run(ctx, opts)
 }
 
-// askRunningTray asks the tray that holds configDir to show itself and
-// returns the error that ends this start.
+// askRunningTray sends a show request to the tray that holds configDir
+// and returns the error that ends this start.
 func askRunningTray(configDir string, running error, logger *slog.Logger) error {
 	reply, err := instance.Ask(configDir, instance.RequestShow)
 	switch {

@@ -62,8 +62,8 @@ type Options struct {
 	// recovers, unless the Notifications setting is off. Nil turns
 	// notifications off.
 	Notifier notify.Sender
-	// Show receives a value when another start of the program asks this
-	// tray to show itself.
+	// Show receives a value for each show request from another start of
+	// the program.
 	Show <-chan string
 }
 

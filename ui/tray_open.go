@@ -133,6 +133,7 @@ func (t *tray) feedTokenWindow() {
 		feed.closed = true
 		return
 	}
+
 	snap := t.manager.Snapshot()
 	// NOTE: until the new profile's first token arrives, the window keeps
 	// showing the previous profile's details.
@@ -140,17 +141,17 @@ func (t *tray) feedTokenWindow() {
 		return
 	}
 	details := NewTokenDetails(t.profile.Name, snap)
-	if details.AccessToken == "" || (details.Profile == feed.sent.Profile &&
-		details.AccessToken == feed.sent.AccessToken && details.ReceivedAt.Equal(feed.sent.ReceivedAt) &&
-		details.NextRefresh.Equal(feed.sent.NextRefresh)) {
+	if details.AccessToken == "" || sameDetails(details, feed.sent) {
 		return
 	}
+
 	feed.sent = details
 	line, err := detailsLine(details)
 	if err != nil {
 		t.log.Error("update token window failed", "profile", details.Profile, "err", err)
 		return
 	}
+
 	select {
 	case feed.updates <- line:
 	default:
@@ -160,6 +161,13 @@ func (t *tray) feedTokenWindow() {
 		}
 		feed.updates <- line
 	}
+}
+
+// sameDetails reports whether a and b describe the same token with the
+// same refresh time, so that the window needs no update.
+func sameDetails(a, b TokenDetails) bool {
+	return a.Profile == b.Profile && a.AccessToken == b.AccessToken &&
+		a.ReceivedAt.Equal(b.ReceivedAt) && a.NextRefresh.Equal(b.NextRefresh)
 }
 
 // openWindow starts a window process unless one of the same name is still

@@ -231,7 +231,7 @@ func retryText(snap auth.Snapshot, now time.Time) string {
 	if wait <= 0 {
 		return "retrying now…"
 	}
-	// Whole seconds, rounded up, so that the line never says 0s while a
+	// Whole seconds, rounded up, so that the line never shows 0s while a
 	// retry is still ahead.
 	return "retrying in " + Countdown((wait+time.Second-1)/time.Second*time.Second)
 }
@@ -264,7 +264,7 @@ func SkewText(skew time.Duration) string {
 	return Countdown(skew.Round(time.Second)) + " " + direction
 }
 
-// ClockSkewSentence says how far the local clock is off, such as "Local
+// ClockSkewSentence returns how far the local clock is off, such as "Local
 // clock is 5m 3s ahead of the server".
 func ClockSkewSentence(skew time.Duration) string {
 	if skew < 0 {

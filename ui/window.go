@@ -41,11 +41,10 @@ const saveTimeout = 30 * time.Second
 // ctx ends. Each window runs in its own process because the resident tray
 // does not start the Fyne driver.
 //
-// The app has no id, because with an id Fyne (2.7) keeps a preferences
-// file for it: each process rewrites the file as it exits, and a process
-// that starts or is watching the file meanwhile reads it empty and logs
-// "Preferences load error ... EOF". The windows use no Fyne preferences
-// or storage.
+// The app has no id. With an id, Fyne 2.7 keeps a preferences file that
+// each window process rewrites as it exits. Another process that starts
+// or watches the file meanwhile reads it empty and logs "Preferences load
+// error ... EOF". The windows use no Fyne preferences or storage.
 func newWindowApp(ctx context.Context) fyne.App {
 	// NOTE: a build by 'fyne package' compiles the id of FyneApp.toml into
 	// the program, and Fyne then keeps the preferences file under that id.

@@ -36,8 +36,8 @@ const (
 
 // Requests that a second start sends to the running tray.
 const (
-	// RequestShow asks the tray to show itself, which the tray does by
-	// opening its profile window.
+	// RequestShow is the request to show the tray, which it does by
+	// opening its profile window, or its credentials window on the sandbox.
 	RequestShow = "show"
 )
 
